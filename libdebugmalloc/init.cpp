@@ -1,0 +1,77 @@
+// Lazy initialisation and fork handlers.
+#include "init.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include "large.h"
+#include "registry.h"
+#include "thread_cache.h"
+#include "zones.h"
+
+namespace dm {
+
+constinit std::atomic<int> g_init_state{0};
+
+namespace {
+
+constinit std::atomic<int> g_init_thread{0};
+
+void check_page_size() {
+  if (static_cast<size_t>(getpagesize()) != kPageSize) {
+    static const char msg[] = "debugmalloc: unsupported page size (only 4096 is supported)\n";
+    os_write_all(2, msg, sizeof msg - 1);
+    _exit(127);
+  }
+}
+
+// Fork: the forking thread takes every internal lock so that no other thread
+// holds one at the moment of the fork; both sides release (the child resets).
+void before_fork() {
+  central_lock_all();
+  large_lock_all();
+  registry().mutex().lock();
+  thread_cache_lock_all();
+}
+
+void after_fork_parent() {
+  thread_cache_unlock_all();
+  registry().mutex().unlock();
+  large_unlock_all();
+  central_unlock_all();
+}
+
+void after_fork_child() {
+  thread_cache_reset_after_fork();
+  registry().mutex().reset_after_fork();
+  large_reset_after_fork();
+  central_reset_after_fork();
+}
+
+// Runs after libc is ready: pthread_atfork may allocate, so it is not called
+// from inside the first malloc.
+__attribute__((constructor)) void register_fork_handlers() {
+  ensure_initialized();
+  pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+}
+
+}  // namespace
+
+void initialize_slow() {
+  int expected = 0;
+  if (g_init_state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
+    g_init_thread.store(os_gettid(), std::memory_order_relaxed);
+    check_page_size();
+    thread_cache_init();
+    g_init_state.store(2, std::memory_order_release);
+    return;
+  }
+  // Another thread is initialising; a call from inside our own initialisation proceeds.
+  while (g_init_state.load(std::memory_order_acquire) != 2) {
+    if (g_init_thread.load(std::memory_order_relaxed) == os_gettid()) return;
+    sched_yield();
+  }
+}
+
+}  // namespace dm

@@ -1,0 +1,98 @@
+// The exported C entry points of the malloc family, with glibc's documented
+// semantics (man 3 malloc, posix_memalign, malloc_usable_size).
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "allocator.h"
+#include "platform.h"
+
+using dm::AllocOrigin;
+
+namespace {
+
+void* malloc_family(size_t size, size_t align) {
+  void* p = dm::allocate(size, align, AllocOrigin::kMalloc);
+  if (DM_UNLIKELY(p == nullptr)) errno = ENOMEM;
+  return p;
+}
+
+}  // namespace
+
+DM_EXPORT void* malloc(size_t size) { return malloc_family(size, dm::kMinAlign); }
+
+DM_EXPORT void free(void* pointer) { dm::deallocate(pointer, AllocOrigin::kMalloc, "free()", dm::kUnsized, 0); }
+
+DM_EXPORT void* calloc(size_t count, size_t size) {
+  size_t total;
+  if (__builtin_mul_overflow(count, size, &total)) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  void* p = dm::allocate_zeroed(total);
+  if (p == nullptr) errno = ENOMEM;
+  return p;
+}
+
+DM_EXPORT void* realloc(void* pointer, size_t size) {
+  if (pointer == nullptr) return malloc(size);
+  if (size == 0) {  // glibc: frees the block and returns NULL
+    dm::deallocate(pointer, AllocOrigin::kMalloc, "realloc()", dm::kUnsized, 0);
+    return nullptr;
+  }
+  dm::ReallocStatus status;
+  void* p = dm::reallocate(pointer, size, "realloc()", &status);
+  if (p == nullptr) errno = status == dm::ReallocStatus::kOutOfMemory ? ENOMEM : EINVAL;
+  return p;
+}
+
+DM_EXPORT void* reallocarray(void* pointer, size_t count, size_t size) {
+  size_t total;
+  if (__builtin_mul_overflow(count, size, &total)) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  return realloc(pointer, total);
+}
+
+DM_EXPORT int posix_memalign(void** result, size_t align, size_t size) {
+  if (align % sizeof(void*) != 0 || !dm::is_power_of_two(align)) return EINVAL;
+  int saved = errno;
+  void* p = dm::allocate(size, align, AllocOrigin::kMalloc);
+  errno = saved;  // posix_memalign reports through its result, not errno
+  if (p == nullptr) return ENOMEM;
+  *result = p;
+  return 0;
+}
+
+DM_EXPORT void* aligned_alloc(size_t align, size_t size) {
+  if (!dm::is_power_of_two(align)) {
+    errno = EINVAL;
+    return nullptr;
+  }
+  return malloc_family(size, align);
+}
+
+DM_EXPORT void* memalign(size_t align, size_t size) {
+  if (align > SIZE_MAX / 2 + 1) {
+    errno = EINVAL;
+    return nullptr;
+  }
+  // glibc rounds a non-power-of-two alignment up to the next power of two.
+  size_t rounded = 1;
+  while (rounded < align) rounded <<= 1;
+  return malloc_family(size, rounded);
+}
+
+DM_EXPORT void* valloc(size_t size) { return malloc_family(size, dm::kPageSize); }
+
+DM_EXPORT void* pvalloc(size_t size) {
+  size_t rounded = dm::align_up(size, dm::kPageSize);
+  if (rounded < size) {
+    errno = ENOMEM;
+    return nullptr;
+  }
+  return malloc_family(rounded == 0 ? dm::kPageSize : rounded, dm::kPageSize);
+}
+
+DM_EXPORT size_t malloc_usable_size(void* pointer) { return dm::usable_size(pointer); }

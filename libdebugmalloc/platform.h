@@ -1,0 +1,35 @@
+// Thin wrappers over the system calls the allocator needs. None of them allocates.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#define DM_ALWAYS_INLINE inline __attribute__((always_inline))
+#define DM_NOINLINE __attribute__((noinline))
+#define DM_LIKELY(x) __builtin_expect(!!(x), 1)
+#define DM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define DM_EXPORT extern "C" __attribute__((visibility("default")))
+
+namespace dm {
+
+inline constexpr size_t kPageSize = 4096;  // checked against getpagesize() at init
+
+constexpr uintptr_t align_up(uintptr_t v, uintptr_t a) { return (v + a - 1) & ~(a - 1); }
+constexpr uintptr_t align_down(uintptr_t v, uintptr_t a) { return v & ~(a - 1); }
+constexpr bool is_power_of_two(size_t v) { return v != 0 && (v & (v - 1)) == 0; }
+
+// Anonymous read-write mapping; nullptr on failure. errno is left untouched.
+void* os_map(size_t size);
+// Same, with the start aligned to `align` (a power of two >= the page size).
+void* os_map_aligned(size_t size, size_t align);
+void os_unmap(void* p, size_t size);
+// Gives the pages back to the kernel but keeps the mapping (reads see zeros).
+void os_release(void* p, size_t size);
+
+// Writes everything, retrying on EINTR and short writes. errno is preserved.
+void os_write_all(int fd, const char* data, size_t size);
+
+int os_getpid();
+int os_gettid();
+
+}  // namespace dm

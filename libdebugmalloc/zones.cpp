@@ -1,0 +1,157 @@
+// Central free lists of TINY/SMALL slots, zone creation and unmapping.
+#include "zones.h"
+
+#include <atomic>
+
+#include "mutex.h"
+#include "object_pool.h"
+#include "platform.h"
+
+namespace dm {
+
+namespace {
+
+struct ClassCentral {
+  Mutex mu;
+  ZoneMeta* with_free = nullptr;  // zones that can hand out at least one slot
+  ZoneMeta* spare = nullptr;      // one empty zone kept mapped for reuse
+};
+
+constinit ClassCentral g_classes[kNumClasses];
+constinit ObjectPool<ZoneMeta> g_zone_pool;
+constinit std::atomic<size_t> g_zones_mapped{0};
+constinit std::atomic<size_t> g_zones_unmapped{0};
+
+void list_push(ClassCentral& c, ZoneMeta* z) {
+  z->class_prev = nullptr;
+  z->class_next = c.with_free;
+  if (c.with_free != nullptr) c.with_free->class_prev = z;
+  c.with_free = z;
+  z->in_class_list = true;
+}
+
+void list_remove(ClassCentral& c, ZoneMeta* z) {
+  if (z->class_prev != nullptr) z->class_prev->class_next = z->class_next;
+  else c.with_free = z->class_next;
+  if (z->class_next != nullptr) z->class_next->class_prev = z->class_prev;
+  z->class_prev = z->class_next = nullptr;
+  z->in_class_list = false;
+}
+
+ZoneMeta* create_zone(int cls) {
+  size_t zone_size = class_zone_size(cls);
+  void* memory = os_map_aligned(zone_size, kGranule);
+  if (memory == nullptr) return nullptr;
+  ZoneMeta* z = g_zone_pool.acquire();
+  if (z == nullptr) {
+    os_unmap(memory, zone_size);
+    return nullptr;
+  }
+  z->kind = class_kind(cls);
+  z->start = reinterpret_cast<uintptr_t>(memory);
+  z->size = zone_size;
+  z->cls = cls;
+  z->slot_size = static_cast<uint32_t>(class_slot_size(cls));
+  z->slot_count = static_cast<uint32_t>(zone_size / z->slot_size);
+  if (!registry().add(z)) {
+    os_unmap(memory, zone_size);
+    g_zone_pool.release(z);
+    return nullptr;
+  }
+  g_zones_mapped.fetch_add(1, std::memory_order_relaxed);
+  return z;
+}
+
+void destroy_zone(ZoneMeta* z) {
+  registry().remove(z);
+  os_unmap(reinterpret_cast<void*>(z->start), z->size);
+  g_zone_pool.release(z);
+  g_zones_mapped.fetch_sub(1, std::memory_order_relaxed);
+  g_zones_unmapped.fetch_add(1, std::memory_order_relaxed);
+}
+
+// Takes slots from one zone; the caller holds the class lock.
+int take_from_zone(ZoneMeta* z, void** out, int max) {
+  int n = 0;
+  while (n < max && z->free_list != nullptr) {
+    void* slot = z->free_list;
+    z->free_list = free_link(slot);
+    out[n++] = slot;
+  }
+  while (n < max && z->bump < z->slot_count) {
+    out[n++] = reinterpret_cast<void*>(z->start + static_cast<uintptr_t>(z->bump) * z->slot_size);
+    ++z->bump;
+  }
+  z->used += static_cast<uint32_t>(n);
+  return n;
+}
+
+bool zone_has_free(const ZoneMeta* z) { return z->free_list != nullptr || z->bump < z->slot_count; }
+
+}  // namespace
+
+int central_take(int cls, void** out, int max) {
+  ClassCentral& c = g_classes[cls];
+  ScopedLock lock(c.mu);
+  int n = 0;
+  while (n < max) {
+    ZoneMeta* z = c.with_free;
+    if (z == nullptr) {
+      if (c.spare != nullptr) {
+        z = c.spare;
+        c.spare = nullptr;
+      } else {
+        z = create_zone(cls);
+        if (z == nullptr) break;
+      }
+      list_push(c, z);
+    }
+    n += take_from_zone(z, out + n, max - n);
+    if (!zone_has_free(z)) list_remove(c, z);
+  }
+  return n;
+}
+
+void central_give(int cls, void* const* slots, int count) {
+  ClassCentral& c = g_classes[cls];
+  ScopedLock lock(c.mu);
+  for (int i = 0; i < count; ++i) {
+    void* slot = slots[i];
+    auto* z = static_cast<ZoneMeta*>(registry().lookup(reinterpret_cast<uintptr_t>(slot)));
+    free_link(slot) = z->free_list;
+    z->free_list = slot;
+    --z->used;
+    if (z->used == 0) {
+      // Empty: keep one spare per class, unmap the rest.
+      if (z->in_class_list) list_remove(c, z);
+      if (c.spare == nullptr) {
+        c.spare = z;
+      } else {
+        destroy_zone(z);
+      }
+    } else if (!z->in_class_list) {
+      list_push(c, z);
+    }
+  }
+}
+
+void central_lock_all() {
+  for (ClassCentral& c : g_classes) c.mu.lock();
+  g_zone_pool.mutex().lock();
+}
+
+void central_unlock_all() {
+  g_zone_pool.mutex().unlock();
+  for (ClassCentral& c : g_classes) c.mu.unlock();
+}
+
+void central_reset_after_fork() {
+  g_zone_pool.mutex().reset_after_fork();
+  for (ClassCentral& c : g_classes) c.mu.reset_after_fork();
+}
+
+ZoneStats zone_stats() {
+  return ZoneStats{g_zones_mapped.load(std::memory_order_relaxed), g_zones_unmapped.load(std::memory_order_relaxed)};
+}
+
+}  // namespace dm
