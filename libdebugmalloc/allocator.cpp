@@ -1,78 +1,104 @@
 // Allocation, checked free, realloc and usable_size over zones and large mappings.
 #include "allocator.h"
 
+#include <atomic>
 #include <cstring>
 
 #include "block.h"
 #include "errors.h"
+#include "guard.h"
+#include "heap_check.h"
 #include "init.h"
+#include "internal_arena.h"
 #include "large.h"
+#include "options.h"
+#include "quarantine.h"
 #include "size_class.h"
+#include "stack_capture.h"
 #include "thread_cache.h"
 
 namespace dm {
 
 namespace {
 
+__thread uint64_t t_operations __attribute__((tls_model("initial-exec"))) = 0;
+
 unsigned log2_of(size_t power_of_two) { return static_cast<unsigned>(__builtin_ctzll(power_of_two)); }
 
-DM_NOINLINE void* allocate_large(size_t size, size_t align, AllocOrigin origin, bool* fresh) {
-  size_t user_offset = 0;  // the mapping start is aligned to at least `align`
-  size_t map_size = align_up(user_offset + size, kPageSize);
-  if (map_size == 0) map_size = kPageSize;
+// check_interval: a full heap check every N allocations and frees of this thread.
+DM_ALWAYS_INLINE void count_operation(uintptr_t caller) {
+  if (DM_UNLIKELY(g_options.check_interval != 0) && ++t_operations % g_options.check_interval == 0)
+    check_heap("the periodic heap check (check_interval)", caller);
+}
+
+// Scribbles the fresh user bytes (or zeroes them for calloc, unless the memory is known zero).
+DM_ALWAYS_INLINE void fill_user(uintptr_t user, size_t size, bool zero, bool fresh) {
+  if (zero) {
+    if (!fresh) memset(reinterpret_cast<void*>(user), 0, size);
+  } else if (g_options.scribble) {
+    memset(reinterpret_cast<void*>(user), static_cast<int>(g_options.alloc_fill), scribble_extent(size));
+  }
+}
+
+DM_NOINLINE void* allocate_large(size_t size, size_t align, AllocOrigin origin, uintptr_t caller, bool zero) {
+  size_t rz = redzone_for(size);
+  size_t user_offset = align_up(rz, align);
+  size_t map_size = align_up(user_offset + size + rz, kPageSize);
   LargeMeta* m = large_map(map_size, align > kPageSize ? align : kPageSize);
   if (m == nullptr) return nullptr;
-  m->user = m->start + user_offset;
+  uintptr_t user = m->start + user_offset;
+  fill_guards(m->start, user, size, m->start + m->size);
+  fill_user(user, size, zero, m->fresh);
+  m->user = user;
   m->user_size = size;
-  m->header.store(m->start, 0, 0, ChunkHeader::pack(0, 0, ChunkState::kAllocated, origin, log2_of(align)));
-  *fresh = m->fresh;
-  return reinterpret_cast<void*>(m->user);
+  StackId stack = record_stack(caller);
+  std::atomic_thread_fence(std::memory_order_release);  // guards before the header that says "allocated"
+  m->header.store(m->start, stack, 0, ChunkHeader::pack(0, 0, ChunkState::kAllocated, origin, log2_of(align)));
+  return reinterpret_cast<void*>(user);
 }
 
-DM_ALWAYS_INLINE void* allocate_impl(size_t size, size_t align, AllocOrigin origin, bool* fresh) {
+DM_ALWAYS_INLINE void* allocate_impl(size_t size, size_t align, AllocOrigin origin, uintptr_t caller, bool zero) {
   ensure_initialized();
+  if (DM_UNLIKELY(in_internal_code())) {
+    void* p = internal_allocate(size, align);
+    if (p != nullptr && zero) memset(p, 0, size);
+    return p;
+  }
   if (align < kMinAlign) align = kMinAlign;
   if (DM_UNLIKELY(size > kMaxRequest || align > kMaxRequest)) return nullptr;
-  size_t needed = kHeaderSize + size + (align - kMinAlign);
-  if (DM_LIKELY(needed <= kSmallMaxSlot)) {
-    int cls = size_to_class(needed);
-    void* slot_ptr = thread_cache_pop(cls);
-    if (DM_UNLIKELY(slot_ptr == nullptr)) return nullptr;
-    uintptr_t slot = reinterpret_cast<uintptr_t>(slot_ptr);
-    uintptr_t user = align_up(slot + kHeaderSize, align);
-    auto* header = reinterpret_cast<ChunkHeader*>(slot);
-    header->store(slot, 0, 0, ChunkHeader::pack(size, user - slot, ChunkState::kAllocated, origin, log2_of(align)));
-    *fresh = false;
-    return reinterpret_cast<void*>(user);
-  }
-  return allocate_large(size, align, origin, fresh);
-}
+  count_operation(caller);
+  size_t rz = redzone_for(size);
+  size_t needed = kHeaderSize + rz + size + rz + (align - kMinAlign);
+  if (DM_UNLIKELY(needed > kSmallMaxSlot)) return allocate_large(size, align, origin, caller, zero);
 
-// Returns the block's memory to the allocator (it has been validated).
-void release_block(const BlockRef& block) {
-  if (block.large != nullptr) {
-    block.large->header.set_state(block.large->start, ChunkState::kAvailable, block.header->free_stack);
-    large_unmap(block.large);
-    return;
-  }
-  block.header->set_state(block.slot, ChunkState::kAvailable, block.header->free_stack);
-  thread_cache_push(block.zone->cls, reinterpret_cast<void*>(block.slot));
+  int cls = size_to_class(needed);
+  void* slot_ptr = thread_cache_pop(cls);
+  if (DM_UNLIKELY(slot_ptr == nullptr)) return nullptr;
+  uintptr_t slot = reinterpret_cast<uintptr_t>(slot_ptr);
+  uintptr_t user = align_up(slot + kHeaderSize + rz, align);
+  fill_guards(slot + kHeaderSize, user, size, slot + class_slot_size(cls));
+  fill_user(user, size, zero, false);
+  StackId stack = record_stack(caller);
+  std::atomic_thread_fence(std::memory_order_release);  // guards before the header that says "allocated"
+  auto* header = reinterpret_cast<ChunkHeader*>(slot);
+  header->store(slot, stack, 0, ChunkHeader::pack(size, user - slot, ChunkState::kAllocated, origin, log2_of(align)));
+  return reinterpret_cast<void*>(user);
 }
 
 // Checks that `pointer` is the start of a live block; reports and returns false otherwise.
-DM_ALWAYS_INLINE bool validate_live(uintptr_t pointer, const char* api, BlockRef* block) {
+DM_ALWAYS_INLINE bool validate_live(uintptr_t pointer, const CallSite& site, BlockRef* block) {
   Locate where = locate_block(pointer, block);
   if (DM_UNLIKELY(where != Locate::kFound)) {
-    if (where == Locate::kCorrupt) report_heap_corruption(pointer, api, *block);
-    else report_invalid_free(pointer, api, where, nullptr);
+    if (where == Locate::kCorrupt) report_heap_corruption(site, pointer, *block);
+    else report_invalid_free(site, pointer, where, nullptr);
     return false;
   }
   if (DM_UNLIKELY(block->user != pointer)) {
-    report_invalid_free(pointer, api, Locate::kFound, block);
+    report_invalid_free(site, pointer, Locate::kFound, block);
     return false;
   }
   if (DM_UNLIKELY(block->header->state() != ChunkState::kAllocated)) {
-    report_double_free(pointer, api, *block);
+    report_double_free(site, pointer, *block);
     return false;
   }
   return true;
@@ -82,72 +108,85 @@ bool is_aligned_origin(AllocOrigin o) { return o == AllocOrigin::kNewAligned || 
 
 // Sized and aligned deletes must agree with the block; returns the problem or nullptr.
 const char* sized_aligned_mismatch(const BlockRef& block, size_t sized, size_t align) {
-  if (sized != kUnsized && sized != block.size) return "size passed to sized delete differs from the allocated size";
+  if (sized != kUnsized && sized != block.size) return "the size passed to sized delete differs from the allocated size";
   if (align != 0 && (size_t{1} << block.header->align_log2()) != align)
-    return "alignment passed to aligned delete differs from the allocation's";
+    return "the alignment passed to aligned delete differs from the allocation's";
   return nullptr;
+}
+
+// The free of a validated live block: guards, free stack, scribble, quarantine.
+DM_ALWAYS_INLINE void free_block(const BlockRef& block, const CallSite& site) {
+  Damage front = front_guard_damage(block);
+  if (DM_UNLIKELY(front.found())) report_guard_damage(site, block, front, true);
+  Damage rear = rear_guard_damage(block);
+  if (DM_UNLIKELY(rear.found())) report_guard_damage(site, block, rear, false);
+  StackId free_stack = g_options.free_stacks ? record_stack(site.caller) : 0;
+  if (g_options.scribble)
+    memset(reinterpret_cast<void*>(block.user), static_cast<int>(g_options.free_fill), scribble_extent(block.size));
+  std::atomic_thread_fence(std::memory_order_release);  // the fill before the header that says "quarantined"
+  block.header->set_state(block.slot, ChunkState::kQuarantined, free_stack);
+  quarantine_put(block);
 }
 
 }  // namespace
 
-void* allocate(size_t size, size_t align, AllocOrigin origin) {
-  bool fresh;
-  return allocate_impl(size, align, origin, &fresh);
+void* allocate(size_t size, size_t align, AllocOrigin origin, uintptr_t caller) {
+  return allocate_impl(size, align, origin, caller, false);
 }
 
-void* allocate_zeroed(size_t size) {
-  bool fresh;
-  void* p = allocate_impl(size, kMinAlign, AllocOrigin::kMalloc, &fresh);
-  if (p != nullptr && !fresh) memset(p, 0, size);
-  return p;
+void* allocate_zeroed(size_t size, uintptr_t caller) {
+  return allocate_impl(size, kMinAlign, AllocOrigin::kMalloc, caller, true);
 }
 
-void deallocate(void* pointer, AllocOrigin origin, const char* api, size_t sized, size_t align) {
+void deallocate(void* pointer, const Dealloc& how) {
   if (pointer == nullptr) return;
   ensure_initialized();
-  BlockRef block;
   uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
-  if (!validate_live(p, api, &block)) return;
+  if (DM_UNLIKELY(internal_arena_contains(p))) {
+    internal_free(pointer);
+    return;
+  }
+  count_operation(how.caller);
+  CallSite site{how.api, how.caller};
+  BlockRef block;
+  if (!validate_live(p, site, &block)) return;
   AllocOrigin allocated_by = block.header->origin();
-  if (DM_UNLIKELY(allocated_by != origin)) {
-    report_alloc_dealloc_mismatch(p, api, block, nullptr);
-  } else if (DM_UNLIKELY(sized != kUnsized || (align != 0 && is_aligned_origin(origin)))) {
-    if (const char* detail = sized_aligned_mismatch(block, sized, align))
-      report_alloc_dealloc_mismatch(p, api, block, detail);
+  if (DM_UNLIKELY(allocated_by != how.origin)) {
+    report_alloc_dealloc_mismatch(site, p, block, nullptr);
+  } else if (DM_UNLIKELY(how.sized != kUnsized || (how.align != 0 && is_aligned_origin(how.origin)))) {
+    if (const char* detail = sized_aligned_mismatch(block, how.sized, how.align))
+      report_alloc_dealloc_mismatch(site, p, block, detail);
   }
   // A mismatched pair still frees a valid block: the heap stays sound.
-  release_block(block);
+  free_block(block, site);
 }
 
-void* reallocate(void* pointer, size_t size, const char* api, ReallocStatus* status) {
+void* reallocate(void* pointer, size_t size, uintptr_t caller, ReallocStatus* status) {
   ensure_initialized();
-  BlockRef block;
   uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
-  if (!validate_live(p, api, &block)) {
+  if (DM_UNLIKELY(internal_arena_contains(p))) {
+    size_t old_size = internal_block_size(pointer);
+    void* moved = internal_allocate(size, kMinAlign);
+    *status = moved != nullptr ? ReallocStatus::kOk : ReallocStatus::kOutOfMemory;
+    if (moved == nullptr) return nullptr;
+    memcpy(moved, pointer, old_size < size ? old_size : size);
+    internal_free(pointer);
+    return moved;
+  }
+  CallSite site{"realloc()", caller};
+  BlockRef block;
+  if (!validate_live(p, site, &block)) {
     *status = ReallocStatus::kInvalidPointer;
     return nullptr;
   }
-  if (block.header->origin() != AllocOrigin::kMalloc) report_alloc_dealloc_mismatch(p, api, block, nullptr);
-  // Fits in place: same slot, same user offset; just record the new size.
-  if (size <= kMaxRequest && block.user + size <= block.slot_end &&
-      (block.zone == nullptr || size <= ChunkHeader::kMaxSize)) {
-    if (block.large != nullptr) {
-      block.large->user_size = size;
-    } else {
-      ChunkHeader* h = block.header;
-      uint64_t plain = ChunkHeader::pack(size, h->user_offset(), h->state(), h->origin(), h->align_log2());
-      h->store(block.slot, h->alloc_stack, h->free_stack, plain);
-    }
-    *status = ReallocStatus::kOk;
-    return pointer;
-  }
-  void* moved = allocate(size, kMinAlign, AllocOrigin::kMalloc);
+  if (block.header->origin() != AllocOrigin::kMalloc) report_alloc_dealloc_mismatch(site, p, block, nullptr);
+  void* moved = allocate(size, kMinAlign, AllocOrigin::kMalloc, caller);
   if (moved == nullptr) {
     *status = ReallocStatus::kOutOfMemory;
     return nullptr;
   }
   memcpy(moved, pointer, block.size < size ? block.size : size);
-  release_block(block);
+  free_block(block, site);
   *status = ReallocStatus::kOk;
   return moved;
 }
@@ -155,8 +194,9 @@ void* reallocate(void* pointer, size_t size, const char* api, ReallocStatus* sta
 size_t usable_size(const void* pointer) {
   if (pointer == nullptr) return 0;
   ensure_initialized();
-  BlockRef block;
   uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
+  if (internal_arena_contains(p)) return internal_block_size(pointer);
+  BlockRef block;
   if (locate_block(p, &block) != Locate::kFound || block.user != p ||
       block.header->state() != ChunkState::kAllocated)
     return 0;

@@ -1,28 +1,166 @@
-// Readable error reports, written with a bounded formatter to stderr.
+// The readable error reports: one reporter per kind, one way of printing.
 #include "errors.h"
 
-#include <atomic>
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
 
+#include <atomic>
+#include <cstring>
+
+#include "internal_arena.h"
+#include "mutex.h"
+#include "options.h"
+#include "stack_capture.h"
+#include "symbolize.h"
 #include "text_buffer.h"
+#include "zones.h"
 
 namespace dm {
 
 namespace {
 
 constinit std::atomic<uint64_t> g_error_count{0};
+constinit std::atomic<uint64_t> g_distinct_count{0};
+constinit Mutex g_report_mu;
+constinit ErrorSink g_sink = nullptr;
+constinit int g_log_fd = -1;
+__thread int t_reporting __attribute__((tls_model("initial-exec"))) = 0;
 
-void header_line(TextBuffer& out, ErrorKind kind) {
-  out.str("==").dec(static_cast<uint64_t>(os_getpid())).str("== debugmalloc: ERROR: ").str(error_kind_name(kind));
+// Distinct errors, by (kind, found stack, allocation stack): the first of each
+// is printed in full, later ones only counted (like Valgrind's error contexts).
+constexpr size_t kSeenSlots = 4096;
+constinit uint64_t g_seen[kSeenSlots] = {};
+
+bool first_time(const ErrorRecord& r) {
+  uint64_t key = (static_cast<uint64_t>(r.kind) + 1) * 0x9E3779B97F4A7C15ull;
+  key ^= (static_cast<uint64_t>(r.found_stack) << 32 | r.alloc_stack) * 0xC2B2AE3D27D4EB4Full;
+  if (key == 0) key = 1;
+  for (size_t i = 0; i < kSeenSlots; ++i) {
+    uint64_t& slot = g_seen[(key + i) & (kSeenSlots - 1)];
+    if (slot == key) return false;
+    if (slot == 0) {
+      slot = key;
+      return true;
+    }
+  }
+  return true;  // table full: print everything
 }
 
-void block_line(TextBuffer& out, const BlockRef& block) {
-  out.str("  block ").ptr(block.user).str(" of ").dec(block.size).str(" bytes, allocated by ")
-      .str(origin_alloc_name(block.header->origin())).ch('\n');
+// Bytes of memory around `address`, 16 per row, bad bytes bracketed; stays inside [lo, hi).
+void dump_bytes(TextBuffer& out, const char* prefix, uintptr_t address, uintptr_t lo, uintptr_t hi,
+                const Damage* damage) {
+  uintptr_t begin = align_down(address, 16) - 32;
+  uintptr_t end = align_down(address, 16) + 48;
+  if (begin < align_down(lo, 16)) begin = align_down(lo, 16);
+  if (end > align_up(hi, 16)) end = align_up(hi, 16);
+  out.str(prefix).str("  memory around ").ptr(address).str(" (changed bytes in [ ]):\n");
+  for (uintptr_t row = begin; row < end; row += 16) {
+    out.str(prefix).str("    ").ptr(row).ch(':');
+    for (uintptr_t a = row; a < row + 16; ++a) {
+      bool bad = damage != nullptr && a >= damage->first && a <= damage->last;
+      bool inside = a >= lo && a < hi;
+      out.ch(bad ? '[' : ' ');
+      if (inside) out.hex(*reinterpret_cast<const uint8_t*>(a), 2);
+      else out.str("  ");
+      if (bad) out.ch(']');
+    }
+    out.ch('\n');
+  }
 }
 
-void finish(TextBuffer& out) {
+void print_stack(TextBuffer& out, const char* prefix, StackId id) {
+  uint32_t depth = 0;
+  const uintptr_t* frames = depot_get(id, &depth);
+  format_stack(out, frames, frames != nullptr ? depth : 0, prefix);
+}
+
+// Prints, records and (abort_on_error) aborts. `block` and `damage` add context.
+void emit(ErrorRecord& r, const BlockRef* block, const Damage* damage) {
   g_error_count.fetch_add(1, std::memory_order_relaxed);
-  out.flush(2);
+  if (t_reporting > 0) return;  // an error inside a report: count it, print nothing
+  ++t_reporting;
+  ScopedInternal internal;
+  {
+    ScopedLock lock(g_report_mu);
+    bool first = first_time(r);
+    if (first) {
+      g_distinct_count.fetch_add(1, std::memory_order_relaxed);
+      InlineText<256> prefix_text;
+      prefix_text.str("==").dec(static_cast<uint64_t>(os_getpid())).str("== ");
+      prefix_text.ch('\0');
+      const char* prefix = prefix_text.data();
+      // Large enough for three deep stacks with long C++ names.
+      constexpr size_t kCap = 64 * 1024;
+      char* storage = static_cast<char*>(internal_allocate(kCap, 16));
+      if (storage != nullptr) {
+        TextBuffer out(storage, kCap);
+        out.str(prefix).str("ERROR: debugmalloc: ").str(error_kind_name(r.kind)).str(" on ").ptr(r.address).ch('\n');
+        out.str(prefix).str(r.message).ch('\n');
+        if (r.found_stack != 0) {
+          out.str(prefix).str("  found by ").str(r.api).str(" at:\n");
+          print_stack(out, prefix, r.found_stack);
+        } else {
+          out.str(prefix).str("  found by ").str(r.api).str("\n");
+        }
+        if (r.block_known) {
+          out.str(prefix).str("  the ").dec(r.block_size).str("-byte block at ").ptr(r.block).str(" was allocated at:\n");
+          print_stack(out, prefix, r.alloc_stack);
+          if (r.free_stack != 0) {
+            out.str(prefix).str("  and freed at:\n");
+            print_stack(out, prefix, r.free_stack);
+          }
+        }
+        if (block != nullptr) {
+          uintptr_t at = damage != nullptr ? damage->first : r.address;
+          dump_bytes(out, prefix, at, block->slot, block->slot_end, damage);
+        }
+        out.str(prefix).ch('\n');
+        out.flush(log_fd());
+        internal_free(storage);
+      }
+    }
+    if (g_sink != nullptr) g_sink(r, first);
+  }
+  --t_reporting;
+  if (g_options.abort_on_error) abort();
+}
+
+// Heap checks at exit pass no caller: their own stack would only show the library.
+StackId found_here(const CallSite& site) { return site.caller != 0 ? record_stack(site.caller) : 0; }
+
+void fill_block(ErrorRecord& r, const BlockRef& block) {
+  r.block_known = true;
+  r.block = block.user;
+  r.block_size = block.size;
+  r.offset = static_cast<int64_t>(r.address - block.user);
+  r.alloc_stack = block.header->alloc_stack;
+  r.free_stack = block.header->free_stack;
+}
+
+void set_message(ErrorRecord& r, TextBuffer& line) {
+  size_t n = line.size() < sizeof r.message - 1 ? line.size() : sizeof r.message - 1;
+  memcpy(r.message, line.data(), n);
+  r.message[n] = '\0';
+}
+
+const char* plural(size_t n) { return n == 1 ? "" : "s"; }
+
+// Says what a pointer that is not a heap block points to.
+void describe_foreign(TextBuffer& line, uintptr_t pointer) {
+  uintptr_t here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+  if (pointer > here && pointer - here < (size_t{8} << 20)) {
+    line.str("it points into the stack");
+    return;
+  }
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(pointer), &info) != 0 && info.dli_fname != nullptr) {
+    line.str("it points into the memory of ").str(info.dli_fname[0] != '\0' ? info.dli_fname : "the program");
+    if (info.dli_sname != nullptr) line.str(" (near '").str(info.dli_sname).str("')");
+    return;
+  }
+  line.str("it was not returned by malloc or new");
 }
 
 }  // namespace
@@ -40,46 +178,140 @@ const char* error_kind_name(ErrorKind kind) {
   return "unknown";
 }
 
-void report_invalid_free(uintptr_t pointer, const char* api, Locate why, const BlockRef* block) {
-  InlineText<1024> out;
-  header_line(out, ErrorKind::kInvalidFree);
-  out.str(": ").str(api).str(" on ").ptr(pointer);
-  if (why == Locate::kNotHeap) out.str(", which was not allocated by malloc or new\n");
-  else if (why == Locate::kNeverAllocated) out.str(", inside the heap but never allocated\n");
-  else if (block != nullptr) {
-    out.str(", ").dec(pointer - block->user).str(" bytes inside a block\n");
-    block_line(out, *block);
-  } else {
-    out.ch('\n');
+int log_fd() {
+  if (g_log_fd >= 0) return g_log_fd;
+  const char* path = g_options.log_path;
+  if (path == nullptr || path[0] == '\0' || strcmp(path, "stderr") == 0) return g_log_fd = 2;
+  if (strcmp(path, "stdout") == 0) return g_log_fd = 1;
+  InlineText<4200> full;
+  full.str(path).ch('.').dec(static_cast<uint64_t>(os_getpid())).ch('\0');
+  int fd = open(full.data(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
+  return g_log_fd = fd >= 0 ? fd : 2;
+}
+
+void set_error_sink(ErrorSink sink) { g_sink = sink; }
+
+void errors_lock() { g_report_mu.lock(); }
+void errors_unlock() { g_report_mu.unlock(); }
+void errors_after_fork_child() {
+  g_report_mu.reset_after_fork();
+  if (g_error_count.load(std::memory_order_relaxed) != 0) {
+    g_error_count.store(0, std::memory_order_relaxed);
+    g_distinct_count.store(0, std::memory_order_relaxed);
+    memset(g_seen, 0, sizeof g_seen);
   }
-  finish(out);
+  // A log file named after the pid: the child opens its own.
+  if (g_log_fd > 2) {
+    close(g_log_fd);
+    g_log_fd = -1;
+  }
 }
-
-void report_double_free(uintptr_t pointer, const char* api, const BlockRef& block) {
-  InlineText<1024> out;
-  header_line(out, ErrorKind::kDoubleFree);
-  out.str(": ").str(api).str(" on ").ptr(pointer).str(", which was already freed\n");
-  block_line(out, block);
-  finish(out);
-}
-
-void report_heap_corruption(uintptr_t pointer, const char* api, const BlockRef& block) {
-  InlineText<1024> out;
-  header_line(out, ErrorKind::kHeapCorruption);
-  out.str(": ").str(api).str(" on ").ptr(pointer).str(": the header of the slot at ").ptr(block.slot)
-      .str(" is damaged\n");
-  finish(out);
-}
-
-void report_alloc_dealloc_mismatch(uintptr_t pointer, const char* api, const BlockRef& block, const char* detail) {
-  InlineText<1024> out;
-  header_line(out, ErrorKind::kAllocDeallocMismatch);
-  out.str(": ").str(api).str(" on ").ptr(pointer);
-  if (detail != nullptr) out.str(": ").str(detail).ch('\n');
-  else out.str(", allocated by ").str(origin_alloc_name(block.header->origin())).ch('\n');
-  finish(out);
-}
-
 uint64_t error_count() { return g_error_count.load(std::memory_order_relaxed); }
+uint64_t distinct_error_count() { return g_distinct_count.load(std::memory_order_relaxed); }
+
+void report_invalid_free(const CallSite& site, uintptr_t pointer, Locate why, const BlockRef* block) {
+  ErrorRecord r{ErrorKind::kInvalidFree};
+  r.api = site.api;
+  r.address = pointer;
+  r.found_stack = found_here(site);
+  InlineText<320> line;
+  line.str(site.api).str(" on ").ptr(pointer).str(", which is not the start of a heap block: ");
+  if (why == Locate::kFound && block != nullptr) {
+    fill_block(r, *block);
+    bool live = block->header->state() == ChunkState::kAllocated;
+    line.str("it is ").sdec(r.offset).str(" bytes inside a ").dec(block->size).str("-byte ")
+        .str(live ? "" : "freed ").str("block at ").ptr(block->user);
+  } else if (why == Locate::kNeverAllocated) {
+    line.str("it points into the heap, at memory never handed out");
+  } else {
+    describe_foreign(line, pointer);
+  }
+  set_message(r, line);
+  emit(r, nullptr, nullptr);
+}
+
+void report_double_free(const CallSite& site, uintptr_t pointer, const BlockRef& block) {
+  ErrorRecord r{ErrorKind::kDoubleFree};
+  r.api = site.api;
+  r.address = pointer;
+  r.found_stack = found_here(site);
+  fill_block(r, block);
+  InlineText<320> line;
+  line.str(site.api).str(" on ").ptr(pointer).str(": the ").dec(block.size).str("-byte block was already freed");
+  set_message(r, line);
+  emit(r, nullptr, nullptr);
+}
+
+void report_heap_corruption(const CallSite& site, uintptr_t pointer, const BlockRef& block) {
+  ErrorRecord r{ErrorKind::kHeapCorruption};
+  r.api = site.api;
+  r.address = pointer;
+  r.found_stack = found_here(site);
+  InlineText<320> line;
+  line.str(site.api).str(" on ").ptr(pointer).str(": the header of its slot at ").ptr(block.slot)
+      .str(" is damaged, so the block cannot be identified");
+  // The usual culprit is an overflow of the block just before this slot.
+  if (block.zone != nullptr && block.slot > block.zone->start) {
+    BlockRef previous;
+    if (block_at_slot(block.zone, block.slot - block.zone->slot_size, &previous) == Locate::kFound &&
+        rear_guard_damage(previous).found()) {
+      line.str(" (the ").dec(previous.size).str("-byte block before it, at ").ptr(previous.user)
+          .str(", was overflowed)");
+      r.alloc_stack = previous.header->alloc_stack;
+    }
+  }
+  set_message(r, line);
+  BlockRef whole = block;
+  whole.slot_end = block.slot + kHeaderSize;
+  emit(r, &whole, nullptr);
+}
+
+void report_alloc_dealloc_mismatch(const CallSite& site, uintptr_t pointer, const BlockRef& block,
+                                   const char* detail) {
+  ErrorRecord r{ErrorKind::kAllocDeallocMismatch};
+  r.api = site.api;
+  r.address = pointer;
+  r.found_stack = found_here(site);
+  fill_block(r, block);
+  InlineText<320> line;
+  line.str(site.api).str(" on a ").dec(block.size).str("-byte block allocated by ")
+      .str(origin_alloc_name(block.header->origin()));
+  if (detail != nullptr) line.str(": ").str(detail);
+  else line.str(" (use ").str(origin_dealloc_name(block.header->origin())).ch(')');
+  set_message(r, line);
+  emit(r, nullptr, nullptr);
+}
+
+void report_guard_damage(const CallSite& site, const BlockRef& block, const Damage& damage, bool front) {
+  ErrorRecord r{front ? ErrorKind::kHeapBufferUnderflow : ErrorKind::kHeapBufferOverflow};
+  r.api = site.api;
+  r.address = damage.first;
+  r.found_stack = found_here(site);
+  fill_block(r, block);
+  r.bad_bytes = damage.count;
+  bool freed = block.header->state() != ChunkState::kAllocated;
+  InlineText<320> line;
+  line.dec(damage.count).str(" byte").str(plural(damage.count)).str(" changed ");
+  if (front) line.dec(block.user - damage.first).str(" bytes before the start of a ");
+  else line.dec(damage.first - (block.user + block.size)).str(" bytes past the end of a ");
+  line.str(freed ? "freed " : "").dec(block.size).str("-byte block at ").ptr(block.user);
+  set_message(r, line);
+  emit(r, &block, &damage);
+}
+
+void report_use_after_free(const CallSite& site, const BlockRef& block, const Damage& damage) {
+  ErrorRecord r{ErrorKind::kUseAfterFree};
+  r.api = site.api;
+  r.address = damage.first;
+  r.found_stack = found_here(site);
+  fill_block(r, block);
+  r.bad_bytes = damage.count;
+  InlineText<320> line;
+  line.dec(damage.count).str(" byte").str(plural(damage.count)).str(" written at offset ")
+      .dec(damage.first - block.user).str(" of a ").dec(block.size).str("-byte block at ").ptr(block.user)
+      .str(" after it was freed");
+  set_message(r, line);
+  emit(r, &block, &damage);
+}
 
 }  // namespace dm

@@ -1,14 +1,20 @@
 // Heap errors: one out-of-line reporter per kind. Called the moment an error
-// is found; each writes one readable report and returns, so the caller can skip
-// the bad operation and keep the heap sound (or the process aborts when
-// abort_on_error is set).
+// is found; each builds one ErrorRecord (kind, block, offsets, stacks, a
+// one-line summary), prints it readably to log_path, hands it to the report
+// file, and returns so the caller can skip the bad operation and keep the heap
+// sound, unless abort_on_error is set.
+//
+// Thread-safety: reports are serialised; a report that itself fails (re-entry)
+// is counted but not printed.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
 #include "block.h"
+#include "guard.h"
 #include "platform.h"
+#include "stack_depot.h"
 
 namespace dm {
 
@@ -24,15 +30,54 @@ enum class ErrorKind : uint8_t {
 inline constexpr int kNumErrorKinds = 7;
 const char* error_kind_name(ErrorKind kind);  // the public names of DESIGN.md
 
-// `api` names the call that found the error: "free()", "realloc()", "operator delete", ...
-DM_NOINLINE void report_invalid_free(uintptr_t pointer, const char* api, Locate why, const BlockRef* block);
-DM_NOINLINE void report_double_free(uintptr_t pointer, const char* api, const BlockRef& block);
-DM_NOINLINE void report_heap_corruption(uintptr_t pointer, const char* api, const BlockRef& block);
-// `detail` explains a sized/aligned delete mismatch; nullptr for a plain API mismatch.
-DM_NOINLINE void report_alloc_dealloc_mismatch(uintptr_t pointer, const char* api, const BlockRef& block,
-                                               const char* detail);
+// Where an error was found: the API call and the return address into the
+// program (0 when found by a heap check, whose own stack is then recorded).
+struct CallSite {
+  const char* api;
+  uintptr_t caller;
+};
 
-// Number of errors reported so far in this process.
+// Everything known about one error, for the readable report and the report file.
+struct ErrorRecord {
+  ErrorKind kind;
+  const char* api = nullptr;      // who found it: "free()", "the heap check at exit", ...
+  uintptr_t address = 0;          // the pointer passed, or the first bad byte
+  bool block_known = false;
+  uintptr_t block = 0;            // start of the user's bytes
+  size_t block_size = 0;
+  int64_t offset = 0;             // address - block (negative before the block)
+  size_t bad_bytes = 0;           // changed bytes (guards, freed memory)
+  StackId found_stack = 0;
+  StackId alloc_stack = 0;
+  StackId free_stack = 0;
+  char message[320] = {};         // one line a person reads
+};
+
+DM_NOINLINE void report_invalid_free(const CallSite& site, uintptr_t pointer, Locate why, const BlockRef* block);
+DM_NOINLINE void report_double_free(const CallSite& site, uintptr_t pointer, const BlockRef& block);
+DM_NOINLINE void report_heap_corruption(const CallSite& site, uintptr_t pointer, const BlockRef& block);
+// `detail` explains a sized/aligned delete mismatch; nullptr for a plain API mismatch.
+DM_NOINLINE void report_alloc_dealloc_mismatch(const CallSite& site, uintptr_t pointer, const BlockRef& block,
+                                               const char* detail);
+// Changed guard bytes: an overflow (rear) or underflow (front) of a live or freed block.
+DM_NOINLINE void report_guard_damage(const CallSite& site, const BlockRef& block, const Damage& damage, bool front);
+// Changed bytes inside a freed block: a write after free.
+DM_NOINLINE void report_use_after_free(const CallSite& site, const BlockRef& block, const Damage& damage);
+
+// Errors reported so far in this process (each occurrence), and distinct ones.
 uint64_t error_count();
+uint64_t distinct_error_count();
+
+// Called for every error after it is printed (the report file registers here).
+using ErrorSink = void (*)(const ErrorRecord& record, bool first_of_its_kind);
+void set_error_sink(ErrorSink sink);
+
+// The fd readable reports go to (log_path), opened on first use.
+int log_fd();
+
+// Fork: no report is being written across the fork; the child counts its own errors.
+void errors_lock();
+void errors_unlock();
+void errors_after_fork_child();
 
 }  // namespace dm

@@ -5,8 +5,14 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include "errors.h"
+#include "internal_arena.h"
 #include "large.h"
+#include "options.h"
+#include "quarantine.h"
 #include "registry.h"
+#include "stack_capture.h"
+#include "stack_depot.h"
 #include "thread_cache.h"
 #include "zones.h"
 
@@ -26,27 +32,40 @@ void check_page_size() {
   }
 }
 
-// Fork: the forking thread takes every internal lock so that no other thread
-// holds one at the moment of the fork; both sides release (the child resets).
+// Fork: the forking thread takes every internal lock, in the order the code
+// nests them, so that no other thread holds one at the moment of the fork;
+// both sides release them (the child resets them: it is single-threaded).
 void before_fork() {
+  errors_lock();
+  quarantine_lock();
   central_lock_all();
   large_lock_all();
   registry().mutex().lock();
   thread_cache_lock_all();
+  depot_lock_all();
+  internal_arena_lock();
 }
 
 void after_fork_parent() {
+  internal_arena_unlock();
+  depot_unlock_all();
   thread_cache_unlock_all();
   registry().mutex().unlock();
   large_unlock_all();
   central_unlock_all();
+  quarantine_unlock();
+  errors_unlock();
 }
 
 void after_fork_child() {
+  internal_arena_reset_after_fork();
+  depot_reset_after_fork();
   thread_cache_reset_after_fork();
   registry().mutex().reset_after_fork();
   large_reset_after_fork();
   central_reset_after_fork();
+  quarantine_reset_after_fork();
+  errors_after_fork_child();
 }
 
 // Runs after libc is ready: pthread_atfork may allocate, so it is not called
@@ -63,6 +82,9 @@ void initialize_slow() {
   if (g_init_state.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) {
     g_init_thread.store(os_gettid(), std::memory_order_relaxed);
     check_page_size();
+    initialize_options();
+    internal_arena_init();
+    stack_capture_init();
     thread_cache_init();
     g_init_state.store(2, std::memory_order_release);
     return;

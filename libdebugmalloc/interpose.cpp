@@ -11,17 +11,20 @@ using dm::AllocOrigin;
 
 namespace {
 
-void* malloc_family(size_t size, size_t align) {
-  void* p = dm::allocate(size, align, AllocOrigin::kMalloc);
+// The return address into the program: where backtraces start.
+#define DM_CALLER reinterpret_cast<uintptr_t>(__builtin_return_address(0))
+
+DM_ALWAYS_INLINE void* malloc_family(size_t size, size_t align, uintptr_t caller) {
+  void* p = dm::allocate(size, align, AllocOrigin::kMalloc, caller);
   if (DM_UNLIKELY(p == nullptr)) errno = ENOMEM;
   return p;
 }
 
 }  // namespace
 
-DM_EXPORT void* malloc(size_t size) { return malloc_family(size, dm::kMinAlign); }
+DM_EXPORT void* malloc(size_t size) { return malloc_family(size, dm::kMinAlign, DM_CALLER); }
 
-DM_EXPORT void free(void* pointer) { dm::deallocate(pointer, AllocOrigin::kMalloc, "free()", dm::kUnsized, 0); }
+DM_EXPORT void free(void* pointer) { dm::deallocate(pointer, {AllocOrigin::kMalloc, "free()", dm::kUnsized, 0, DM_CALLER}); }
 
 DM_EXPORT void* calloc(size_t count, size_t size) {
   size_t total;
@@ -29,22 +32,28 @@ DM_EXPORT void* calloc(size_t count, size_t size) {
     errno = ENOMEM;
     return nullptr;
   }
-  void* p = dm::allocate_zeroed(total);
+  void* p = dm::allocate_zeroed(total, DM_CALLER);
   if (p == nullptr) errno = ENOMEM;
   return p;
 }
 
-DM_EXPORT void* realloc(void* pointer, size_t size) {
-  if (pointer == nullptr) return malloc(size);
+namespace {
+
+void* realloc_from(void* pointer, size_t size, uintptr_t caller) {
+  if (pointer == nullptr) return malloc_family(size, dm::kMinAlign, caller);
   if (size == 0) {  // glibc: frees the block and returns NULL
-    dm::deallocate(pointer, AllocOrigin::kMalloc, "realloc()", dm::kUnsized, 0);
+    dm::deallocate(pointer, {AllocOrigin::kMalloc, "realloc()", dm::kUnsized, 0, caller});
     return nullptr;
   }
   dm::ReallocStatus status;
-  void* p = dm::reallocate(pointer, size, "realloc()", &status);
+  void* p = dm::reallocate(pointer, size, caller, &status);
   if (p == nullptr) errno = status == dm::ReallocStatus::kOutOfMemory ? ENOMEM : EINVAL;
   return p;
 }
+
+}  // namespace
+
+DM_EXPORT void* realloc(void* pointer, size_t size) { return realloc_from(pointer, size, DM_CALLER); }
 
 DM_EXPORT void* reallocarray(void* pointer, size_t count, size_t size) {
   size_t total;
@@ -52,13 +61,13 @@ DM_EXPORT void* reallocarray(void* pointer, size_t count, size_t size) {
     errno = ENOMEM;
     return nullptr;
   }
-  return realloc(pointer, total);
+  return realloc_from(pointer, total, DM_CALLER);
 }
 
 DM_EXPORT int posix_memalign(void** result, size_t align, size_t size) {
   if (align % sizeof(void*) != 0 || !dm::is_power_of_two(align)) return EINVAL;
   int saved = errno;
-  void* p = dm::allocate(size, align, AllocOrigin::kMalloc);
+  void* p = dm::allocate(size, align, AllocOrigin::kMalloc, DM_CALLER);
   errno = saved;  // posix_memalign reports through its result, not errno
   if (p == nullptr) return ENOMEM;
   *result = p;
@@ -70,7 +79,7 @@ DM_EXPORT void* aligned_alloc(size_t align, size_t size) {
     errno = EINVAL;
     return nullptr;
   }
-  return malloc_family(size, align);
+  return malloc_family(size, align, DM_CALLER);
 }
 
 DM_EXPORT void* memalign(size_t align, size_t size) {
@@ -81,10 +90,10 @@ DM_EXPORT void* memalign(size_t align, size_t size) {
   // glibc rounds a non-power-of-two alignment up to the next power of two.
   size_t rounded = 1;
   while (rounded < align) rounded <<= 1;
-  return malloc_family(size, rounded);
+  return malloc_family(size, rounded, DM_CALLER);
 }
 
-DM_EXPORT void* valloc(size_t size) { return malloc_family(size, dm::kPageSize); }
+DM_EXPORT void* valloc(size_t size) { return malloc_family(size, dm::kPageSize, DM_CALLER); }
 
 DM_EXPORT void* pvalloc(size_t size) {
   size_t rounded = dm::align_up(size, dm::kPageSize);
@@ -92,7 +101,7 @@ DM_EXPORT void* pvalloc(size_t size) {
     errno = ENOMEM;
     return nullptr;
   }
-  return malloc_family(rounded == 0 ? dm::kPageSize : rounded, dm::kPageSize);
+  return malloc_family(rounded == 0 ? dm::kPageSize : rounded, dm::kPageSize, DM_CALLER);
 }
 
 DM_EXPORT size_t malloc_usable_size(void* pointer) { return dm::usable_size(pointer); }

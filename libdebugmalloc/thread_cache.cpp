@@ -4,6 +4,7 @@
 #include <pthread.h>
 
 #include "object_pool.h"
+#include "quarantine.h"
 
 namespace dm {
 
@@ -55,6 +56,7 @@ void unlink_cache(ThreadCache* tc) {
 void on_thread_exit(void* value) {
   auto* tc = static_cast<ThreadCache*>(value);
   t_cache = kDeadCache;  // frees later in this thread's exit go straight to central
+  quarantine_flush_thread_batch(&tc->quarantine_batch);
   drain(tc);
   unlink_cache(tc);
   g_cache_pool.release(tc);
@@ -75,6 +77,12 @@ ThreadCache* create_cache() {
 }
 
 }  // namespace
+
+ThreadCache* current_thread_cache() {
+  ThreadCache* tc = t_cache;
+  if (tc == nullptr) tc = create_cache();
+  return tc == kDeadCache ? nullptr : tc;
+}
 
 void thread_cache_init() { pthread_key_create(&g_exit_key, on_thread_exit); }
 

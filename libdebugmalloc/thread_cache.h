@@ -15,6 +15,8 @@
 
 namespace dm {
 
+struct QuarantineBatch;
+
 struct ThreadCache {
   struct Bin {
     void* head = nullptr;
@@ -22,7 +24,8 @@ struct ThreadCache {
     uint32_t capacity = 0;
   };
   Bin bins[kNumClasses];
-  ThreadCache* next_cache = nullptr;  // in the list of live caches
+  QuarantineBatch* quarantine_batch = nullptr;  // frees gathered before joining the global quarantine
+  ThreadCache* next_cache = nullptr;            // in the list of live caches
 };
 
 // The calling thread's cache: nullptr before first use, kDeadCache after its thread's exit began.
@@ -60,6 +63,9 @@ DM_ALWAYS_INLINE void thread_cache_push(int cls, void* slot) {
   }
   thread_cache_flush(cls, slot);
 }
+
+// The calling thread's cache, created on first use; nullptr after the thread's exit began.
+ThreadCache* current_thread_cache();
 
 // Gives every slot of the calling thread's cache back to central.
 void thread_cache_drain_current();

@@ -1,0 +1,66 @@
+// Filling and verifying guard bytes.
+#include "guard.h"
+
+#include <cstring>
+
+#include "options.h"
+#include "platform.h"
+
+namespace dm {
+
+size_t redzone_for(size_t size) {
+  // ASan's adaptive redzones: the bigger the block, the bigger the guard.
+  size_t rz = size <= 64 - 16 ? 16
+            : size <= 128 - 32 ? 32
+            : size <= 512 - 64 ? 64
+            : size <= 4096 - 128 ? 128
+            : size <= (1 << 14) - 256 ? 256
+            : size <= (1 << 15) - 512 ? 512
+            : size <= (1 << 16) - 1024 ? 1024 : 2048;
+  size_t floor = align_up(g_options.redzone, 16);
+  return rz > floor ? rz : floor;
+}
+
+void fill_guards(uintptr_t front, uintptr_t user, size_t size, uintptr_t end) {
+  if (user > front) memset(reinterpret_cast<void*>(front), kGuardByte, user - front);
+  if (end > user + size) memset(reinterpret_cast<void*>(user + size), kGuardByte, end - user - size);
+}
+
+Damage find_damage(uintptr_t begin, size_t size, uint8_t pattern) {
+  Damage d;
+  const auto* p = reinterpret_cast<const uint8_t*>(begin);
+  uint64_t word = 0x0101010101010101ull * pattern;
+  size_t i = 0;
+  // Fast path: whole aligned words equal to the pattern.
+  while (i < size && ((begin + i) & 7) != 0) {
+    if (p[i] != pattern) break;
+    ++i;
+  }
+  while (i + 8 <= size) {
+    uint64_t v;
+    memcpy(&v, p + i, 8);
+    if (v != word) break;
+    i += 8;
+  }
+  for (; i < size; ++i) {
+    if (p[i] == pattern) continue;
+    if (d.count == 0) d.first = begin + i;
+    d.last = begin + i;
+    ++d.count;
+  }
+  return d;
+}
+
+Damage front_guard_damage(const BlockRef& block) {
+  uintptr_t front = front_guard_start(block);
+  return block.user > front ? find_damage(front, block.user - front, kGuardByte) : Damage{};
+}
+
+Damage rear_guard_damage(const BlockRef& block) {
+  uintptr_t rear = block.user + block.size;
+  return block.slot_end > rear ? find_damage(rear, block.slot_end - rear, kGuardByte) : Damage{};
+}
+
+size_t scribble_extent(size_t size) { return size < g_options.max_fill ? size : g_options.max_fill; }
+
+}  // namespace dm

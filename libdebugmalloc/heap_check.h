@@ -1,0 +1,15 @@
+// The full heap check: every live block's guards, every quarantined block's
+// free fill and guards, every header's checksum. Runs at exit, every
+// check_interval operations, and on demand (debugmalloc_check_heap()).
+#pragma once
+
+#include <cstdint>
+
+namespace dm {
+
+// Checks the whole heap; `found_by` names the check in reports and `caller`
+// is the return address into the program that asked (0 at exit). Returns the
+// number of errors it found.
+uint64_t check_heap(const char* found_by, uintptr_t caller);
+
+}  // namespace dm

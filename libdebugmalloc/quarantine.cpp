@@ -1,0 +1,158 @@
+// Per-thread batches feeding a global FIFO of freed blocks bounded in bytes.
+#include "quarantine.h"
+
+#include "errors.h"
+#include "guard.h"
+#include "large.h"
+#include "mutex.h"
+#include "object_pool.h"
+#include "options.h"
+#include "thread_cache.h"
+
+namespace dm {
+
+struct QuarantineBatch {
+  static constexpr uint32_t kCapacity = 254;
+  QuarantineBatch* next = nullptr;
+  uint32_t count = 0;
+  size_t bytes = 0;
+  uintptr_t blocks[kCapacity];  // user pointers of quarantined blocks
+};
+
+namespace {
+
+constinit Mutex g_mu;
+constinit QuarantineBatch* g_head = nullptr;  // oldest
+constinit QuarantineBatch* g_tail = nullptr;
+constinit size_t g_bytes = 0;
+constinit ObjectPool<QuarantineBatch> g_batch_pool;
+
+size_t budget() { return static_cast<size_t>(g_options.quarantine_mb) << 20; }
+
+// A thread hands over its batch when it holds this many bytes.
+size_t batch_limit() {
+  size_t limit = budget() / 16;
+  return limit < (size_t{1} << 20) ? limit : (size_t{1} << 20);
+}
+
+size_t cost_of(const BlockRef& block) { return block.slot_end - block.slot; }
+
+// Marks a block available and gives its memory back for reuse.
+void make_available(const BlockRef& block) {
+  block.header->set_state(block.slot, ChunkState::kAvailable, block.header->free_stack);
+  if (block.large != nullptr) {
+    large_unmap(block.large);
+  } else {
+    thread_cache_push(block.zone->cls, reinterpret_cast<void*>(block.slot));
+  }
+}
+
+void recycle_batch(QuarantineBatch* batch) {
+  for (uint32_t i = 0; i < batch->count; ++i) {
+    BlockRef block;
+    if (locate_block(batch->blocks[i], &block) != Locate::kFound) continue;
+    quarantine_recycle(block, "the quarantine, when the block left it");
+  }
+  g_batch_pool.release(batch);
+}
+
+// Appends a full batch and returns the chain of batches pushed out to stay within budget.
+QuarantineBatch* append_and_evict(QuarantineBatch* batch) {
+  ScopedLock lock(g_mu);
+  batch->next = nullptr;
+  if (g_tail != nullptr) g_tail->next = batch;
+  else g_head = batch;
+  g_tail = batch;
+  g_bytes += batch->bytes;
+  QuarantineBatch* evicted = nullptr;
+  QuarantineBatch** evicted_tail = &evicted;
+  size_t limit = budget();
+  while (g_bytes > limit && g_head != nullptr) {
+    QuarantineBatch* oldest = g_head;
+    g_head = oldest->next;
+    if (g_head == nullptr) g_tail = nullptr;
+    g_bytes -= oldest->bytes;
+    oldest->next = nullptr;
+    *evicted_tail = oldest;
+    evicted_tail = &oldest->next;
+  }
+  return evicted;
+}
+
+void push_global(QuarantineBatch* batch) {
+  QuarantineBatch* evicted = append_and_evict(batch);
+  while (evicted != nullptr) {
+    QuarantineBatch* next = evicted->next;
+    recycle_batch(evicted);
+    evicted = next;
+  }
+}
+
+}  // namespace
+
+void quarantine_recycle(const BlockRef& block, const char* found_by) {
+  if (block.header->state() != ChunkState::kQuarantined) return;
+  CallSite site{found_by, 0};
+  if (g_options.scribble) {
+    Damage written = find_damage(block.user, scribble_extent(block.size), static_cast<uint8_t>(g_options.free_fill));
+    if (written.found()) report_use_after_free(site, block, written);
+  }
+  Damage front = front_guard_damage(block);
+  if (front.found()) report_guard_damage(site, block, front, true);
+  Damage rear = rear_guard_damage(block);
+  if (rear.found()) report_guard_damage(site, block, rear, false);
+  make_available(block);
+}
+
+void quarantine_put(const BlockRef& block) {
+  size_t cost = cost_of(block);
+  if (cost > budget() / 4) {  // too big to hold (or no quarantine): its memory is reused now
+    make_available(block);
+    return;
+  }
+  ThreadCache* tc = current_thread_cache();
+  QuarantineBatch* batch = tc != nullptr ? tc->quarantine_batch : nullptr;
+  if (batch == nullptr) {
+    batch = g_batch_pool.acquire();
+    if (batch == nullptr) {  // out of memory for batches: skip the quarantine
+      make_available(block);
+      return;
+    }
+    if (tc != nullptr) tc->quarantine_batch = batch;
+  }
+  batch->blocks[batch->count++] = block.user;
+  batch->bytes += cost;
+  if (tc == nullptr || batch->count == QuarantineBatch::kCapacity || batch->bytes >= batch_limit()) {
+    if (tc != nullptr) tc->quarantine_batch = nullptr;
+    push_global(batch);
+  }
+}
+
+void quarantine_flush_thread_batch(QuarantineBatch** batch) {
+  if (*batch == nullptr) return;
+  QuarantineBatch* b = *batch;
+  *batch = nullptr;
+  push_global(b);
+}
+
+size_t quarantine_bytes() {
+  ScopedLock lock(g_mu);
+  return g_bytes;
+}
+
+void quarantine_lock() {
+  g_mu.lock();
+  g_batch_pool.mutex().lock();
+}
+
+void quarantine_unlock() {
+  g_batch_pool.mutex().unlock();
+  g_mu.unlock();
+}
+
+void quarantine_reset_after_fork() {
+  g_batch_pool.mutex().reset_after_fork();
+  g_mu.reset_after_fork();
+}
+
+}  // namespace dm
