@@ -85,23 +85,37 @@ DM_ALWAYS_INLINE void* allocate_impl(size_t size, size_t align, AllocOrigin orig
   return reinterpret_cast<void*>(user);
 }
 
-// Checks that `pointer` is the start of a live block; reports and returns false otherwise.
-DM_ALWAYS_INLINE bool validate_live(uintptr_t pointer, const CallSite& site, BlockRef* block) {
+// `delete` on the result of `new T[n]` for a T with a destructor: the pointer
+// is past the array cookie (the element count) that new[] stored first.
+bool is_array_cookie_mismatch(const BlockRef& block, uintptr_t pointer, AllocOrigin dealloc_origin) {
+  AllocOrigin o = block.header->origin();
+  size_t cookie = o == AllocOrigin::kNewArrayAligned ? (size_t{1} << block.header->align_log2()) : sizeof(size_t);
+  bool array = o == AllocOrigin::kNewArray || o == AllocOrigin::kNewArrayAligned;
+  bool single = dealloc_origin == AllocOrigin::kNew || dealloc_origin == AllocOrigin::kNewAligned;
+  return array && single && pointer == block.user + cookie && block.header->state() == ChunkState::kAllocated;
+}
+
+enum class Validity { kLive, kCookieMismatch, kBad };
+
+// Is `pointer` the start of a live block? Reports and returns kBad otherwise.
+DM_ALWAYS_INLINE Validity validate_live(uintptr_t pointer, const CallSite& site, AllocOrigin dealloc_origin,
+                                        BlockRef* block) {
   Locate where = locate_block(pointer, block);
   if (DM_UNLIKELY(where != Locate::kFound)) {
     if (where == Locate::kCorrupt) report_heap_corruption(site, pointer, *block);
     else report_invalid_free(site, pointer, where, nullptr);
-    return false;
+    return Validity::kBad;
   }
   if (DM_UNLIKELY(block->user != pointer)) {
+    if (is_array_cookie_mismatch(*block, pointer, dealloc_origin)) return Validity::kCookieMismatch;
     report_invalid_free(site, pointer, Locate::kFound, block);
-    return false;
+    return Validity::kBad;
   }
   if (DM_UNLIKELY(block->header->state() != ChunkState::kAllocated)) {
     report_double_free(site, pointer, *block);
-    return false;
+    return Validity::kBad;
   }
-  return true;
+  return Validity::kLive;
 }
 
 bool is_aligned_origin(AllocOrigin o) { return o == AllocOrigin::kNewAligned || o == AllocOrigin::kNewArrayAligned; }
@@ -149,9 +163,12 @@ void deallocate(void* pointer, const Dealloc& how) {
   count_operation(how.caller);
   CallSite site{how.api, how.caller};
   BlockRef block;
-  if (!validate_live(p, site, &block)) return;
+  Validity validity = validate_live(p, site, how.origin, &block);
+  if (DM_UNLIKELY(validity == Validity::kBad)) return;
   AllocOrigin allocated_by = block.header->origin();
-  if (DM_UNLIKELY(allocated_by != how.origin)) {
+  if (DM_UNLIKELY(validity == Validity::kCookieMismatch)) {
+    report_alloc_dealloc_mismatch(site, p, block, "an array from operator new [] deleted with operator delete (use delete [])");
+  } else if (DM_UNLIKELY(allocated_by != how.origin)) {
     report_alloc_dealloc_mismatch(site, p, block, nullptr);
   } else if (DM_UNLIKELY(how.sized != kUnsized || (how.align != 0 && is_aligned_origin(how.origin)))) {
     if (const char* detail = sized_aligned_mismatch(block, how.sized, how.align))
@@ -175,7 +192,7 @@ void* reallocate(void* pointer, size_t size, uintptr_t caller, ReallocStatus* st
   }
   CallSite site{"realloc()", caller};
   BlockRef block;
-  if (!validate_live(p, site, &block)) {
+  if (validate_live(p, site, AllocOrigin::kMalloc, &block) != Validity::kLive) {
     *status = ReallocStatus::kInvalidPointer;
     return nullptr;
   }

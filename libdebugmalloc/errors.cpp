@@ -35,7 +35,8 @@ constinit uint64_t g_seen[kSeenSlots] = {};
 
 bool first_time(const ErrorRecord& r) {
   uint64_t key = (static_cast<uint64_t>(r.kind) + 1) * 0x9E3779B97F4A7C15ull;
-  key ^= (static_cast<uint64_t>(r.found_stack) << 32 | r.alloc_stack) * 0xC2B2AE3D27D4EB4Full;
+  uint64_t what = r.identity != 0 ? r.identity : (static_cast<uint64_t>(r.found_stack) << 32 | r.alloc_stack);
+  key ^= what * 0xC2B2AE3D27D4EB4Full;
   if (key == 0) key = 1;
   for (size_t i = 0; i < kSeenSlots; ++i) {
     uint64_t& slot = g_seen[(key + i) & (kSeenSlots - 1)];
@@ -156,7 +157,9 @@ void describe_foreign(TextBuffer& line, uintptr_t pointer) {
   }
   Dl_info info;
   if (dladdr(reinterpret_cast<void*>(pointer), &info) != 0 && info.dli_fname != nullptr) {
-    line.str("it points into the memory of ").str(info.dli_fname[0] != '\0' ? info.dli_fname : "the program");
+    FrameInfo module;
+    symbolize_frame(pointer + 1, false, &module);  // the module's absolute path
+    line.str("it points into the memory of ").str(module.module != nullptr ? module.module : info.dli_fname);
     if (info.dli_sname != nullptr) line.str(" (near '").str(info.dli_sname).str("')");
     return;
   }
@@ -247,9 +250,10 @@ void report_heap_corruption(const CallSite& site, uintptr_t pointer, const Block
   r.api = site.api;
   r.address = pointer;
   r.found_stack = found_here(site);
+  r.identity = block.slot;  // found again by later checks: the same error
   InlineText<320> line;
-  line.str(site.api).str(" on ").ptr(pointer).str(": the header of its slot at ").ptr(block.slot)
-      .str(" is damaged, so the block cannot be identified");
+  if (site.caller != 0) line.str(site.api).str(" on ").ptr(pointer).str(": ");
+  line.str("the header of the slot at ").ptr(block.slot).str(" is damaged, so its block cannot be identified");
   // The usual culprit is an overflow of the block just before this slot.
   if (block.zone != nullptr && block.slot > block.zone->start) {
     BlockRef previous;
@@ -297,6 +301,7 @@ void report_guard_damage(const CallSite& site, const BlockRef& block, const Dama
   line.str(freed ? "freed " : "").dec(block.size).str("-byte block at ").ptr(block.user);
   set_message(r, line);
   emit(r, &block, &damage);
+  repair(damage, kGuardByte);  // reported once, not again at the next check
 }
 
 void report_use_after_free(const CallSite& site, const BlockRef& block, const Damage& damage) {
@@ -312,6 +317,7 @@ void report_use_after_free(const CallSite& site, const BlockRef& block, const Da
       .str(" after it was freed");
   set_message(r, line);
   emit(r, &block, &damage);
+  repair(damage, static_cast<uint8_t>(g_options.free_fill));
 }
 
 }  // namespace dm

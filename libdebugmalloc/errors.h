@@ -50,6 +50,7 @@ struct ErrorRecord {
   StackId found_stack = 0;
   StackId alloc_stack = 0;
   StackId free_stack = 0;
+  uint64_t identity = 0;          // when set, what makes two errors the same (instead of their stacks)
   char message[320] = {};         // one line a person reads
 };
 

@@ -61,6 +61,10 @@ Damage rear_guard_damage(const BlockRef& block) {
   return block.slot_end > rear ? find_damage(rear, block.slot_end - rear, kGuardByte) : Damage{};
 }
 
+void repair(const Damage& damage, uint8_t pattern) {
+  if (damage.found()) memset(reinterpret_cast<void*>(damage.first), pattern, damage.last - damage.first + 1);
+}
+
 size_t scribble_extent(size_t size) { return size < g_options.max_fill ? size : g_options.max_fill; }
 
 }  // namespace dm

@@ -44,6 +44,9 @@ Damage find_damage(uintptr_t begin, size_t size, uint8_t pattern);
 Damage front_guard_damage(const BlockRef& block);
 Damage rear_guard_damage(const BlockRef& block);
 
+// Writes `pattern` over a reported damage so that it is not reported again.
+void repair(const Damage& damage, uint8_t pattern);
+
 // Scribble: the user bytes filled on allocation and free (at most max_fill of them).
 size_t scribble_extent(size_t size);
 

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Runs each program of examples/ under libdebugmalloc.so and checks its report:
+the error kind, the block size and offset, the functions in the stacks, and the
+exit status. Also checks the options that change what happens after an error."""
+import argparse
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ARGS = None
+
+
+def run(example, env_extra=None, args=()):
+    env = dict(os.environ)
+    env.pop("DEBUGMALLOC_OPTIONS", None)
+    env["LD_PRELOAD"] = ARGS.lib
+    env.update(env_extra or {})
+    proc = subprocess.run([os.path.join(ARGS.bin, "example-" + example), *args], env=env,
+                          capture_output=True, text=True, timeout=120)
+    return proc
+
+
+def errors_of(stderr):
+    """Splits a log into reports: [(kind, summary line, full text)]."""
+    reports = []
+    for block in re.split(r"(?m)^(?===\d+== ERROR: debugmalloc: )", stderr):
+        m = re.match(r"==\d+== ERROR: debugmalloc: (\S+) on 0x[0-9a-f]+\n==\d+== (.*)\n", block)
+        if m:
+            reports.append((m.group(1), m.group(2), block))
+    return reports
+
+
+def section(report, title):
+    """The stack lines under a heading such as 'was allocated at:'."""
+    lines = report.splitlines()
+    for i, line in enumerate(lines):
+        if title in line:
+            out = []
+            for follow in lines[i + 1:]:
+                if re.match(r"==\d+==     #\d+ ", follow):
+                    out.append(follow)
+                else:
+                    break
+            return "\n".join(out)
+    return ""
+
+
+class Examples(unittest.TestCase):
+    def expect_one(self, example, kind, summary_pattern, found_fn=None, alloc_fn=None, free_fn=None):
+        proc = run(example)
+        reports = errors_of(proc.stderr)
+        self.assertEqual(len(reports), 1, proc.stderr)
+        got_kind, summary, text = reports[0]
+        self.assertEqual(got_kind, kind, text)
+        self.assertRegex(summary, summary_pattern)
+        if found_fn:
+            self.assertIn(found_fn, section(text, "found by"), text)
+        if alloc_fn:
+            self.assertIn(alloc_fn, section(text, "was allocated at:"), text)
+        if free_fn:
+            self.assertIn(free_fn, section(text, "and freed at:"), text)
+        self.assertEqual(proc.returncode, 23, "exitcode after errors")
+        return text
+
+    def test_heap_overflow(self):
+        text = self.expect_one("heap-overflow", "heap-buffer-overflow",
+                               r"^1 byte changed 0 bytes past the end of a 13-byte block", "main", "make_name")
+        self.assertIn("heap_overflow.c:", section(text, "was allocated at:"), "file:line from debug info")
+        self.assertIn("[00]", text, "the changed byte is shown in the dump")
+
+    def test_heap_underflow(self):
+        self.expect_one("heap-underflow", "heap-buffer-underflow",
+                        r"^4 bytes changed 4 bytes before the start of a 16-byte block", "main", "make_table")
+
+    def test_use_after_free(self):
+        self.expect_one("use-after-free", "use-after-free", r"^4 bytes written at offset 32 of a 36-byte block",
+                        None, "open_session", "close_session")
+
+    def test_double_free(self):
+        self.expect_one("double-free", "double-free", r"the 64-byte block was already freed",
+                        "release_buffer", "make_buffer", "release_buffer")
+
+    def test_heap_corruption(self):
+        self.expect_one("heap-corruption", "heap-corruption", r"the header of the slot at 0x[0-9a-f]+ is damaged", "main")
+
+    def test_invalid_free(self):
+        proc = run("invalid-free")
+        reports = errors_of(proc.stderr)
+        self.assertEqual([r[0] for r in reports], ["invalid-free"] * 4, proc.stderr)
+        self.assertIn("points into the stack", reports[0][1])
+        self.assertIn("example-invalid-free", reports[1][1])
+        self.assertRegex(reports[2][1], r"it is 10 bytes inside a 100-byte block")
+        self.assertRegex(reports[3][1], r"^realloc\(\) on .* it is 20 bytes inside a 100-byte block")
+        self.assertIn("release", section(reports[0][2], "found by"))
+        self.assertIn("realloc of an interior pointer returned NULL", proc.stdout)
+        self.assertEqual(proc.returncode, 23)
+
+    def test_alloc_dealloc_mismatch(self):
+        proc = run("alloc-dealloc-mismatch")
+        reports = errors_of(proc.stderr)
+        self.assertEqual([r[0] for r in reports], ["alloc-dealloc-mismatch"] * 2, proc.stderr)
+        self.assertIn("operator delete on a 24-byte block allocated by operator new []", reports[0][1])
+        self.assertIn("make_widgets", section(reports[0][2], "was allocated at:"))
+        self.assertIn("destroy_widgets", section(reports[0][2], "found by"))
+        self.assertIn("operator delete [] on a 8-byte block allocated by malloc()", reports[1][1])
+        self.assertIn("make_c_string", section(reports[1][2], "was allocated at:"))
+
+    def test_clean_program_reports_nothing(self):
+        plain = subprocess.run([os.path.join(ARGS.bin, "example-clean")], capture_output=True, text=True)
+        proc = run("clean", {"DEBUGMALLOC_OPTIONS": "check_interval=500"})
+        self.assertEqual(proc.stderr, "")
+        self.assertEqual(proc.returncode, 0)
+        self.assertEqual(proc.stdout, plain.stdout)
+
+
+class AfterAnError(unittest.TestCase):
+    def test_abort_on_error_stops_at_the_first(self):
+        for env in ({"DEBUGMALLOC_OPTIONS": "abort_on_error=1"}, {"FtMallocErrorAbort": "1"}):
+            proc = run("invalid-free", env)
+            self.assertEqual(proc.returncode, -signal.SIGABRT, env)
+            self.assertEqual(len(errors_of(proc.stderr)), 1, proc.stderr)
+
+    def test_exitcode_option(self):
+        self.assertEqual(run("double-free", {"DEBUGMALLOC_OPTIONS": "exitcode=0"}).returncode, 0)
+        self.assertEqual(run("double-free", {"DEBUGMALLOC_OPTIONS": "exitcode=42"}).returncode, 42)
+
+    def test_log_path_writes_a_file_per_process(self):
+        with tempfile.TemporaryDirectory() as d:
+            base = os.path.join(d, "log")
+            proc = run("double-free", {"DEBUGMALLOC_OPTIONS": "log_path=" + base})
+            self.assertEqual(proc.stderr, "")
+            files = os.listdir(d)
+            self.assertEqual(len(files), 1)
+            self.assertRegex(files[0], r"^log\.\d+$")
+            self.assertEqual(os.stat(os.path.join(d, files[0])).st_mode & 0o777, 0o600)
+            with open(os.path.join(d, files[0])) as f:
+                self.assertEqual(errors_of(f.read())[0][0], "double-free")
+
+
+class Options(unittest.TestCase):
+    def test_help_prints_the_table_and_runs(self):
+        proc = run("clean", {"DEBUGMALLOC_OPTIONS": "help=1"})
+        for name in ("quarantine_mb", "redzone", "stack_depth", "report_dir", "log_path", "exitcode", "suppressions"):
+            self.assertRegex(proc.stderr, r"(?m)^  " + name + r"\s")
+        self.assertEqual(proc.returncode, 0)
+
+    def test_bad_options_get_one_line_each_and_the_program_runs(self):
+        proc = run("clean", {"DEBUGMALLOC_OPTIONS": "no_such_option=1:quarantine_mb=lots:redzone=32"})
+        lines = proc.stderr.splitlines()
+        self.assertEqual(len(lines), 2, proc.stderr)
+        self.assertIn("unknown option 'no_such_option'", lines[0])
+        self.assertIn("'quarantine_mb'", lines[1])
+        self.assertEqual(proc.returncode, 0)
+        self.assertIn("clean:", proc.stdout)
+
+    def test_bad_seed_flag(self):
+        proc = run("clean", {"FtLeaks": "maybe"})
+        self.assertIn("FtLeaks", proc.stderr)
+        self.assertEqual(proc.returncode, 0)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lib", required=True)
+    parser.add_argument("--bin", required=True)
+    ARGS, rest = parser.parse_known_args()
+    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
