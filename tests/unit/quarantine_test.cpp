@@ -1,0 +1,59 @@
+// Quarantine: freed memory is not reused until the budget pushes it out, and
+// writes after free are found when a block leaves.
+#include "quarantine.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <set>
+#include <vector>
+
+#include "allocator.h"
+#include "errors.h"
+#include "options.h"
+
+namespace dm {
+namespace {
+
+void release(void* p) { deallocate(p, {AllocOrigin::kMalloc, "free()"}); }
+
+TEST(Quarantine, FreedBlocksAreNotReusedWhileHeld) {
+  std::set<void*> freed;
+  for (int i = 0; i < 1000; ++i) {
+    void* p = allocate(48, 0, AllocOrigin::kMalloc, 0);
+    freed.insert(p);
+    release(p);
+  }
+  for (int i = 0; i < 1000; ++i) {
+    void* p = allocate(48, 0, AllocOrigin::kMalloc, 0);
+    EXPECT_EQ(freed.count(p), 0u) << "48 KB of frees fit in the 64 MiB quarantine";
+    release(p);
+  }
+}
+
+TEST(Quarantine, ZeroBudgetReusesAtOnce) {
+  uint64_t saved = g_options.quarantine_mb;
+  g_options.quarantine_mb = 0;
+  void* p = allocate(4000, 0, AllocOrigin::kMalloc, 0);
+  release(p);
+  void* q = allocate(4000, 0, AllocOrigin::kMalloc, 0);
+  EXPECT_EQ(p, q) << "LIFO thread cache hands the same slot back";
+  release(q);
+  g_options.quarantine_mb = saved;
+}
+
+TEST(Quarantine, WriteAfterFreeIsReportedWhenTheBlockLeaves) {
+  uint64_t saved = g_options.quarantine_mb;
+  g_options.quarantine_mb = 1;
+  auto* p = static_cast<char*>(allocate(100, 0, AllocOrigin::kMalloc, 0));
+  release(p);
+  p[7] = 'x';  // use after free
+  uint64_t before = error_count();
+  // Push 2 MiB of other frees through a 1 MiB quarantine.
+  for (int i = 0; i < 200; ++i) release(allocate(10000, 0, AllocOrigin::kMalloc, 0));
+  EXPECT_EQ(error_count(), before + 1);
+  g_options.quarantine_mb = saved;
+}
+
+}  // namespace
+}  // namespace dm
