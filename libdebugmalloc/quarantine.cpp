@@ -16,7 +16,11 @@ struct QuarantineBatch {
   QuarantineBatch* next = nullptr;
   uint32_t count = 0;
   size_t bytes = 0;
-  uintptr_t blocks[kCapacity];  // user pointers of quarantined blocks
+  struct Entry {
+    uintptr_t address;  // slot start (zones) or user pointer (large blocks)
+    size_t bytes;       // slot or mapping size
+  };
+  Entry blocks[kCapacity];
 };
 
 namespace {
@@ -47,10 +51,21 @@ void make_available(const BlockRef& block) {
   }
 }
 
+// Up to 1 KiB of a block (its header, guards and the start of its bytes).
+void prefetch_block(const QuarantineBatch::Entry& e) {
+  size_t bytes = e.bytes < 1024 ? e.bytes : 1024;
+  for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(reinterpret_cast<const char*>(e.address + off));
+}
+
 void recycle_batch(QuarantineBatch* batch) {
+  // Quarantined memory is cold by the time it leaves: prefetch a few blocks
+  // ahead so that their cache misses overlap instead of adding up.
+  constexpr uint32_t kAhead = 4;
+  for (uint32_t i = 0; i < batch->count && i < kAhead; ++i) prefetch_block(batch->blocks[i]);
   for (uint32_t i = 0; i < batch->count; ++i) {
+    if (i + kAhead < batch->count) prefetch_block(batch->blocks[i + kAhead]);
     BlockRef block;
-    if (locate_block(batch->blocks[i], &block) != Locate::kFound) continue;
+    if (locate_block(batch->blocks[i].address, &block) != Locate::kFound) continue;
     quarantine_recycle(block, "the quarantine, when the block left it");
   }
   g_batch_pool.release(batch);
@@ -120,7 +135,7 @@ void quarantine_put(const BlockRef& block) {
     }
     if (tc != nullptr) tc->quarantine_batch = batch;
   }
-  batch->blocks[batch->count++] = block.user;
+  batch->blocks[batch->count++] = {block.large != nullptr ? block.user : block.slot, cost};
   batch->bytes += cost;
   if (tc == nullptr || batch->count == QuarantineBatch::kCapacity || batch->bytes >= batch_limit()) {
     if (tc != nullptr) tc->quarantine_batch = nullptr;
