@@ -11,6 +11,7 @@
 #include "init.h"
 #include "internal_arena.h"
 #include "large.h"
+#include "leaks.h"
 #include "options.h"
 #include "quarantine.h"
 #include "size_class.h"
@@ -53,7 +54,7 @@ DM_NOINLINE void* allocate_large(size_t size, size_t align, AllocOrigin origin, 
   m->user_size = size;
   StackId stack = record_stack(caller);
   std::atomic_thread_fence(std::memory_order_release);  // guards before the header that says "allocated"
-  m->header.store(m->start, stack, 0, ChunkHeader::pack(0, 0, ChunkState::kAllocated, origin, log2_of(align)));
+  m->header.store(m->start, stack, current_epoch(), ChunkHeader::pack(0, 0, ChunkState::kAllocated, origin, log2_of(align)));
   return reinterpret_cast<void*>(user);
 }
 
@@ -81,7 +82,8 @@ DM_ALWAYS_INLINE void* allocate_impl(size_t size, size_t align, AllocOrigin orig
   StackId stack = record_stack(caller);
   std::atomic_thread_fence(std::memory_order_release);  // guards before the header that says "allocated"
   auto* header = reinterpret_cast<ChunkHeader*>(slot);
-  header->store(slot, stack, 0, ChunkHeader::pack(size, user - slot, ChunkState::kAllocated, origin, log2_of(align)));
+  header->store(slot, stack, current_epoch(),
+                ChunkHeader::pack(size, user - slot, ChunkState::kAllocated, origin, log2_of(align)));
   return reinterpret_cast<void*>(user);
 }
 

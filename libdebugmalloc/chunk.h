@@ -39,7 +39,8 @@ struct alignas(16) ChunkHeader {
   static constexpr uint64_t kMaxOffset = (uint64_t{1} << kOffsetBits) - 1;
 
   uint32_t alloc_stack;  // stack depot id, 0 = none
-  uint32_t free_stack;   // stack depot id, 0 = not freed / none
+  uint32_t free_stack;   // once freed: stack depot id (0 = none); while allocated: the allocation epoch
+
   uint64_t bits;         // size | offset | state | origin | align_log2 | checksum
 
   size_t size() const { return bits & kMaxSize; }
@@ -48,6 +49,11 @@ struct alignas(16) ChunkHeader {
   AllocOrigin origin() const { return static_cast<AllocOrigin>((bits >> 40) & 7); }
   unsigned align_log2() const { return (bits >> 43) & 31; }
   uint16_t stored_checksum() const { return static_cast<uint16_t>(bits >> 48); }
+
+  // The free stack of a freed block (0 while allocated).
+  uint32_t free_stack_id() const { return state() == ChunkState::kAllocated ? 0 : free_stack; }
+  // The heap epoch a live block was allocated in (debugmalloc_mark() starts a new one).
+  uint32_t epoch() const { return state() == ChunkState::kAllocated ? free_stack : 0; }
 
   bool is_zero() const { return alloc_stack == 0 && free_stack == 0 && bits == 0; }
 

@@ -13,6 +13,7 @@
 #include "mutex.h"
 #include "options.h"
 #include "stack_capture.h"
+#include "suppressions.h"
 #include "symbolize.h"
 #include "text_buffer.h"
 #include "zones.h"
@@ -22,7 +23,7 @@ namespace dm {
 namespace {
 
 constinit std::atomic<uint64_t> g_error_count{0};
-constinit std::atomic<uint64_t> g_distinct_count{0};
+constinit std::atomic<uint64_t> g_suppressed_count{0};
 constinit Mutex g_report_mu;
 constinit ErrorSink g_sink = nullptr;
 constinit int g_log_fd = -1;
@@ -30,23 +31,41 @@ __thread int t_reporting __attribute__((tls_model("initial-exec"))) = 0;
 
 // Distinct errors, by (kind, found stack, allocation stack): the first of each
 // is printed in full, later ones only counted (like Valgrind's error contexts).
-constexpr size_t kSeenSlots = 4096;
-constinit uint64_t g_seen[kSeenSlots] = {};
+constexpr size_t kMaxDistinct = 4096;
+constinit uint64_t g_keys[kMaxDistinct * 2] = {};     // open addressing: key
+constinit uint32_t g_key_index[kMaxDistinct * 2] = {};  // ... -> index + 1 into g_distinct
+constinit ErrorRecord* g_distinct = nullptr;            // mmap'd on first use
+constinit size_t g_distinct_used = 0;
 
-bool first_time(const ErrorRecord& r) {
+uint64_t key_of(const ErrorRecord& r) {
   uint64_t key = (static_cast<uint64_t>(r.kind) + 1) * 0x9E3779B97F4A7C15ull;
   uint64_t what = r.identity != 0 ? r.identity : (static_cast<uint64_t>(r.found_stack) << 32 | r.alloc_stack);
   key ^= what * 0xC2B2AE3D27D4EB4Full;
-  if (key == 0) key = 1;
-  for (size_t i = 0; i < kSeenSlots; ++i) {
-    uint64_t& slot = g_seen[(key + i) & (kSeenSlots - 1)];
-    if (slot == key) return false;
-    if (slot == 0) {
-      slot = key;
-      return true;
+  return key == 0 ? 1 : key;
+}
+
+// The stored record of this error, new (count 0) the first time; nullptr when the table is full.
+ErrorRecord* distinct_entry(const ErrorRecord& r, bool* first) {
+  uint64_t key = key_of(r);
+  constexpr size_t kSlots = kMaxDistinct * 2;
+  for (size_t i = 0; i < kSlots; ++i) {
+    size_t slot = (key + i) & (kSlots - 1);
+    if (g_keys[slot] == key) {
+      *first = false;
+      return &g_distinct[g_key_index[slot] - 1];
     }
+    if (g_keys[slot] != 0) continue;
+    if (g_distinct == nullptr)
+      g_distinct = static_cast<ErrorRecord*>(os_map(align_up(kMaxDistinct * sizeof(ErrorRecord), kPageSize)));
+    if (g_distinct == nullptr || g_distinct_used == kMaxDistinct) break;
+    g_keys[slot] = key;
+    g_distinct[g_distinct_used] = r;
+    g_key_index[slot] = static_cast<uint32_t>(++g_distinct_used);
+    *first = true;
+    return &g_distinct[g_distinct_used - 1];
   }
-  return true;  // table full: print everything
+  *first = true;
+  return nullptr;
 }
 
 // Bytes of memory around `address`, 16 per row, bad bytes bracketed; stays inside [lo, hi).
@@ -77,55 +96,64 @@ void print_stack(TextBuffer& out, const char* prefix, StackId id) {
   format_stack(out, frames, frames != nullptr ? depth : 0, prefix);
 }
 
-// Prints, records and (abort_on_error) aborts. `block` and `damage` add context.
-void emit(ErrorRecord& r, const BlockRef* block, const Damage* damage) {
-  g_error_count.fetch_add(1, std::memory_order_relaxed);
-  if (t_reporting > 0) return;  // an error inside a report: count it, print nothing
-  ++t_reporting;
-  ScopedInternal internal;
-  {
-    ScopedLock lock(g_report_mu);
-    bool first = first_time(r);
-    if (first) {
-      g_distinct_count.fetch_add(1, std::memory_order_relaxed);
-      InlineText<256> prefix_text;
-      prefix_text.str("==").dec(static_cast<uint64_t>(os_getpid())).str("== ");
-      prefix_text.ch('\0');
-      const char* prefix = prefix_text.data();
-      // Large enough for three deep stacks with long C++ names.
-      constexpr size_t kCap = 64 * 1024;
-      char* storage = static_cast<char*>(internal_allocate(kCap, 16));
-      if (storage != nullptr) {
-        TextBuffer out(storage, kCap);
-        out.str(prefix).str("ERROR: debugmalloc: ").str(error_kind_name(r.kind)).str(" on ").ptr(r.address).ch('\n');
-        out.str(prefix).str(r.message).ch('\n');
-        if (r.found_stack != 0) {
-          out.str(prefix).str("  found by ").str(r.api).str(" at:\n");
-          print_stack(out, prefix, r.found_stack);
-        } else {
-          out.str(prefix).str("  found by ").str(r.api).str("\n");
-        }
-        if (r.block_known) {
-          out.str(prefix).str("  the ").dec(r.block_size).str("-byte block at ").ptr(r.block).str(" was allocated at:\n");
-          print_stack(out, prefix, r.alloc_stack);
-          if (r.free_stack != 0) {
-            out.str(prefix).str("  and freed at:\n");
-            print_stack(out, prefix, r.free_stack);
-          }
-        }
-        if (block != nullptr) {
-          uintptr_t at = damage != nullptr ? damage->first : r.address;
-          dump_bytes(out, prefix, at, block->slot, block->slot_end, damage);
-        }
-        out.str(prefix).ch('\n');
-        out.flush(log_fd());
-        internal_free(storage);
-      }
-    }
-    if (g_sink != nullptr) g_sink(r, first);
+void print_report(const ErrorRecord& r, const BlockRef* block, const Damage* damage) {
+  InlineText<64> prefix_text;
+  prefix_text.str("==").dec(static_cast<uint64_t>(os_getpid())).str("== ").ch('\0');
+  const char* prefix = prefix_text.data();
+  // Large enough for three deep stacks with long C++ names.
+  constexpr size_t kCap = 64 * 1024;
+  char* storage = static_cast<char*>(internal_allocate(kCap, 16));
+  if (storage == nullptr) return;
+  TextBuffer out(storage, kCap);
+  out.str(prefix).str("ERROR: debugmalloc: ").str(error_kind_name(r.kind)).str(" on ").ptr(r.address).ch('\n');
+  out.str(prefix).str(r.message).ch('\n');
+  if (r.found_stack != 0) {
+    out.str(prefix).str("  found by ").str(r.api).str(" at:\n");
+    print_stack(out, prefix, r.found_stack);
+  } else {
+    out.str(prefix).str("  found by ").str(r.api).str("\n");
   }
+  if (r.block_known) {
+    out.str(prefix).str("  the ").dec(r.block_size).str("-byte block at ").ptr(r.block).str(" was allocated at:\n");
+    print_stack(out, prefix, r.alloc_stack);
+    if (r.free_stack != 0) {
+      out.str(prefix).str("  and freed at:\n");
+      print_stack(out, prefix, r.free_stack);
+    }
+  }
+  if (block != nullptr) {
+    uintptr_t at = damage != nullptr ? damage->first : r.address;
+    dump_bytes(out, prefix, at, block->slot, block->slot_end, damage);
+  }
+  out.str(prefix).ch('\n');
+  out.flush(log_fd());
+  internal_free(storage);
+}
+
+// Counts, prints (the first time), records and (abort_on_error) aborts.
+void emit(ErrorRecord& r, const BlockRef* block, const Damage* damage) {
+  if (t_reporting > 0) {  // an error inside a report: count it, print nothing
+    g_error_count.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  ++t_reporting;
+  bool counted = true;
+  {
+    ScopedInternal internal;
+    ScopedLock lock(g_report_mu);
+    bool first = false;
+    ErrorRecord* entry = distinct_entry(r, &first);
+    if (first && entry != nullptr) entry->suppressed = error_is_suppressed(r.kind, r.found_stack, r.alloc_stack);
+    counted = entry == nullptr || !entry->suppressed;
+    if (entry != nullptr) ++entry->count;
+    if (first && counted) {
+      print_report(r, block, damage);
+      if (g_sink != nullptr && entry != nullptr) g_sink(*entry);
+    }
+  }
+  (counted ? g_error_count : g_suppressed_count).fetch_add(1, std::memory_order_relaxed);
   --t_reporting;
-  if (g_options.abort_on_error) abort();
+  if (counted && g_options.abort_on_error) abort();
 }
 
 // Heap checks at exit pass no caller: their own stack would only show the library.
@@ -137,7 +165,7 @@ void fill_block(ErrorRecord& r, const BlockRef& block) {
   r.block_size = block.size;
   r.offset = static_cast<int64_t>(r.address - block.user);
   r.alloc_stack = block.header->alloc_stack;
-  r.free_stack = block.header->free_stack;
+  r.free_stack = block.header->free_stack_id();
 }
 
 void set_message(ErrorRecord& r, TextBuffer& line) {
@@ -198,10 +226,11 @@ void errors_lock() { g_report_mu.lock(); }
 void errors_unlock() { g_report_mu.unlock(); }
 void errors_after_fork_child() {
   g_report_mu.reset_after_fork();
-  if (g_error_count.load(std::memory_order_relaxed) != 0) {
+  if (g_distinct_used != 0) {
     g_error_count.store(0, std::memory_order_relaxed);
-    g_distinct_count.store(0, std::memory_order_relaxed);
-    memset(g_seen, 0, sizeof g_seen);
+    g_suppressed_count.store(0, std::memory_order_relaxed);
+    memset(g_keys, 0, sizeof g_keys);
+    g_distinct_used = 0;
   }
   // A log file named after the pid: the child opens its own.
   if (g_log_fd > 2) {
@@ -210,7 +239,9 @@ void errors_after_fork_child() {
   }
 }
 uint64_t error_count() { return g_error_count.load(std::memory_order_relaxed); }
-uint64_t distinct_error_count() { return g_distinct_count.load(std::memory_order_relaxed); }
+uint64_t suppressed_error_count() { return g_suppressed_count.load(std::memory_order_relaxed); }
+size_t distinct_error_count() { return g_distinct_used; }
+const ErrorRecord& distinct_error(size_t index) { return g_distinct[index]; }
 
 void report_invalid_free(const CallSite& site, uintptr_t pointer, Locate why, const BlockRef* block) {
   ErrorRecord r{ErrorKind::kInvalidFree};

@@ -51,6 +51,8 @@ struct ErrorRecord {
   StackId alloc_stack = 0;
   StackId free_stack = 0;
   uint64_t identity = 0;          // when set, what makes two errors the same (instead of their stacks)
+  uint64_t count = 0;             // occurrences (in the table of distinct errors)
+  bool suppressed = false;        // matched a suppression: not printed, not counted
   char message[320] = {};         // one line a person reads
 };
 
@@ -65,12 +67,18 @@ DM_NOINLINE void report_guard_damage(const CallSite& site, const BlockRef& block
 // Changed bytes inside a freed block: a write after free.
 DM_NOINLINE void report_use_after_free(const CallSite& site, const BlockRef& block, const Damage& damage);
 
-// Errors reported so far in this process (each occurrence), and distinct ones.
+// Errors reported so far in this process (each occurrence, suppressed ones
+// excluded), and suppressed occurrences.
 uint64_t error_count();
-uint64_t distinct_error_count();
+uint64_t suppressed_error_count();
 
-// Called for every error after it is printed (the report file registers here).
-using ErrorSink = void (*)(const ErrorRecord& record, bool first_of_its_kind);
+// The distinct errors found so far (each with its count), in the order found.
+size_t distinct_error_count();
+const ErrorRecord& distinct_error(size_t index);
+
+// Called for the first occurrence of every distinct, unsuppressed error, after
+// it is printed (the report file's journal registers here).
+using ErrorSink = void (*)(const ErrorRecord& record);
 void set_error_sink(ErrorSink sink);
 
 // The fd readable reports go to (log_path), opened on first use.

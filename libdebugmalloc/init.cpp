@@ -11,6 +11,7 @@
 #include "options.h"
 #include "quarantine.h"
 #include "registry.h"
+#include "report_writer.h"
 #include "stack_capture.h"
 #include "stack_depot.h"
 #include "thread_cache.h"
@@ -66,13 +67,17 @@ void after_fork_child() {
   central_reset_after_fork();
   quarantine_reset_after_fork();
   errors_after_fork_child();
+  report_after_fork_child();
 }
 
-// Runs after libc is ready: pthread_atfork may allocate, so it is not called
-// from inside the first malloc.
-__attribute__((constructor)) void register_fork_handlers() {
+// Runs after libc is ready (pthread_atfork and on_exit may allocate, so they
+// are not called from inside the first malloc): fork handlers, the report
+// file's journal, and the exit handler.
+__attribute__((constructor)) void start_up() {
   ensure_initialized();
   pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+  report_start();
+  register_exit_handler();
 }
 
 }  // namespace

@@ -4,7 +4,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <dlfcn.h>
+
 #include "allocator.h"
+#include "modules.h"
 #include "platform.h"
 
 using dm::AllocOrigin;
@@ -105,3 +108,14 @@ DM_EXPORT void* pvalloc(size_t size) {
 }
 
 DM_EXPORT size_t malloc_usable_size(void* pointer) { return dm::usable_size(pointer); }
+
+// Records the library about to be closed, so that stacks captured in it keep
+// their module (and can be symbolized from its file later).
+DM_EXPORT int dlclose(void* handle) {
+  using DlcloseFn = int (*)(void*);
+  static DlcloseFn real = reinterpret_cast<DlcloseFn>(dlsym(RTLD_NEXT, "dlclose"));
+  dm::modules_refresh();
+  int result = real != nullptr ? real(handle) : -1;
+  dm::modules_refresh();
+  return result;
+}

@@ -19,6 +19,7 @@ struct LargeMeta : ListedSpan {
   size_t user_size = 0;    // requested size
   ChunkHeader header{};    // state, origin, alignment and stack ids (the size field is unused)
   bool fresh = false;      // never written since mmap: reads as zeros
+  uint8_t scan_mark = 0;   // only during a leak scan
   LargeMeta* cache_next = nullptr;
 };
 

@@ -234,13 +234,18 @@ void apply_seed_flag(const char* value, bool* field, const char* name) {
   line.flush(2);
 }
 
+constinit char g_options_copy[8192] = {};
+
 }  // namespace
+
+const char* options_text() { return g_options_copy; }
 
 void initialize_options() {
   if (getauxval(AT_SECURE) != 0) return;  // set-uid/set-gid: the environment is not trusted
-  const char* options_text = nullptr;
+  const char* text = nullptr;
   // Copy DEBUGMALLOC_OPTIONS before the environment buffer goes away.
-  static constinit char options_copy[8192];
+  char* options_copy = g_options_copy;
+  constexpr size_t kCopySize = sizeof g_options_copy;
   for_each_env([&](const char* entry) {
     const char* v;
     if (env_is(entry, "FtLeaks", &v)) apply_seed_flag(v, &g_options.leaks, "FtLeaks");
@@ -248,14 +253,13 @@ void initialize_options() {
     else if (env_is(entry, "FtMallocScribble", &v)) apply_seed_flag(v, &g_options.scribble, "FtMallocScribble");
     else if (env_is(entry, "DEBUGMALLOC_OPTIONS", &v)) {
       size_t n = strlen(v);
-      if (n >= sizeof options_copy) n = sizeof options_copy - 1;
+      if (n >= kCopySize) n = kCopySize - 1;
       memcpy(options_copy, v, n);
       options_copy[n] = '\0';
-      options_text = options_copy;
+      text = options_copy;
     }
   });
-  if (options_text != nullptr)
-    parse_options(options_text, &g_options, g_string_storage, sizeof g_string_storage, warn_to_stderr);
+  if (text != nullptr) parse_options(text, &g_options, g_string_storage, sizeof g_string_storage, warn_to_stderr);
   if (g_options.help) print_options_help(2);
 }
 

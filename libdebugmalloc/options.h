@@ -33,6 +33,9 @@ bool parse_options(const char* text, Options* options, char* storage, size_t sto
 // ignored in set-uid/set-gid processes.
 void initialize_options();
 
+// The DEBUGMALLOC_OPTIONS text in effect ("" if none), for reports.
+const char* options_text();
+
 // Writes the options table (name, type, default, help) to fd.
 void print_options_help(int fd);
 

@@ -2,15 +2,59 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "block.h"
 #include "errors.h"
 #include "heap_check.h"
 #include "init.h"
+#include "internal_arena.h"
+#include "leak_report.h"
+
+#define DM_CALLER reinterpret_cast<uintptr_t>(__builtin_return_address(0))
+
+namespace {
+
+size_t leaked_bytes(uint32_t min_epoch, int print) {
+  dm::ensure_initialized();
+  dm::LeakCheck check;
+  dm::run_leak_check(&check, min_epoch, print != 0);
+  if (!check.ran) return 0;
+  size_t bytes = 0;
+  for (const dm::LeakGroup& g : check.result.groups)
+    if (!g.suppressed && (g.kind == dm::LeakKind::kDefinite || g.kind == dm::LeakKind::kIndirect)) bytes += g.bytes;
+  return bytes;
+}
+
+}  // namespace
 
 DM_EXPORT int __debugmalloc_running(void) { return 1; }
 
 DM_EXPORT size_t __debugmalloc_check_heap(void) {
   dm::ensure_initialized();
-  return dm::check_heap("debugmalloc_check_heap()", reinterpret_cast<uintptr_t>(__builtin_return_address(0)));
+  return dm::check_heap("debugmalloc_check_heap()", DM_CALLER);
 }
 
 DM_EXPORT size_t __debugmalloc_error_count(void) { return dm::error_count(); }
+
+DM_EXPORT size_t __debugmalloc_leak_check(void) { return leaked_bytes(1, 1); }
+
+DM_EXPORT unsigned __debugmalloc_mark(void) {
+  return dm::g_heap_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+DM_EXPORT size_t __debugmalloc_leaks_since(unsigned mark, int print) { return leaked_bytes(mark, print); }
+
+DM_EXPORT void __debugmalloc_disable_leaks(void) { ++dm::t_leaks_disabled; }
+DM_EXPORT void __debugmalloc_enable_leaks(void) {
+  if (dm::t_leaks_disabled > 0) --dm::t_leaks_disabled;
+}
+
+DM_EXPORT int __debugmalloc_ignore_object(const void* pointer) {
+  dm::ensure_initialized();
+  dm::BlockRef block;
+  uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
+  if (dm::locate_block(p, &block) != dm::Locate::kFound || block.header->state() != dm::ChunkState::kAllocated)
+    return 0;
+  dm::ChunkHeader* h = block.header;
+  h->store(block.slot, h->alloc_stack, dm::kIgnoredEpoch, h->bits & ((uint64_t{1} << 48) - 1));
+  return 1;
+}

@@ -12,20 +12,11 @@
 
 #include "internal_arena.h"
 #include "options.h"
+#include "process_info.h"
 
 namespace dm {
 
 namespace {
-
-constinit char g_exe_path[4096] = {};
-
-const char* executable_path() {
-  if (g_exe_path[0] == '\0') {
-    ssize_t n = readlink("/proc/self/exe", g_exe_path, sizeof g_exe_path - 1);
-    g_exe_path[n > 0 ? n : 0] = '\0';
-  }
-  return g_exe_path;
-}
 
 void copy_bounded(char* dst, size_t cap, const char* src, size_t n) {
   if (n >= cap) n = cap - 1;

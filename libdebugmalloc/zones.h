@@ -29,6 +29,7 @@ struct ZoneMeta : ListedSpan {
   ZoneMeta* class_prev = nullptr;  // in the class's list of zones with free slots
   ZoneMeta* class_next = nullptr;
   bool in_class_list = false;
+  uint8_t* scan_marks = nullptr;  // one mark per slot, only during a leak scan
 
   uintptr_t slot_of(uintptr_t address) const {
     return start + (address - start) / slot_size * slot_size;

@@ -18,6 +18,12 @@ extern "C" {
 int __debugmalloc_running(void) __attribute__((weak));
 size_t __debugmalloc_check_heap(void) __attribute__((weak));
 size_t __debugmalloc_error_count(void) __attribute__((weak));
+size_t __debugmalloc_leak_check(void) __attribute__((weak));
+unsigned __debugmalloc_mark(void) __attribute__((weak));
+size_t __debugmalloc_leaks_since(unsigned mark, int print) __attribute__((weak));
+void __debugmalloc_disable_leaks(void) __attribute__((weak));
+void __debugmalloc_enable_leaks(void) __attribute__((weak));
+int __debugmalloc_ignore_object(const void* pointer) __attribute__((weak));
 
 /* 1 when the program runs under libdebugmalloc.so. */
 static inline int debugmalloc_running(void) { return __debugmalloc_running ? __debugmalloc_running() : 0; }
@@ -30,6 +36,36 @@ static inline size_t debugmalloc_check_heap(void) { return __debugmalloc_check_h
 /* Heap errors reported so far in this process. */
 static inline size_t debugmalloc_error_count(void) {
   return __debugmalloc_error_count ? __debugmalloc_error_count() : 0;
+}
+
+/* Runs a leak check now (like the one at exit) and prints what it finds.
+ * Returns the bytes of definite and indirect leaks (0: none). */
+static inline size_t debugmalloc_leak_check(void) { return __debugmalloc_leak_check ? __debugmalloc_leak_check() : 0; }
+
+/* Starts a new heap epoch and returns its number: debugmalloc_leaks_since()
+ * then looks only at blocks allocated from that point on. */
+static inline unsigned debugmalloc_mark(void) { return __debugmalloc_mark ? __debugmalloc_mark() : 0; }
+
+/* Leak check of the blocks allocated since `mark` (from debugmalloc_mark()).
+ * Returns the bytes of definite and indirect leaks among them; prints the
+ * listing when `print` is non-zero. */
+static inline size_t debugmalloc_leaks_since(unsigned mark, int print) {
+  return __debugmalloc_leaks_since ? __debugmalloc_leaks_since(mark, print) : 0;
+}
+
+/* Between these two calls, blocks allocated by the calling thread are never
+ * reported as leaks (deliberate caches). Calls nest. */
+static inline void debugmalloc_disable_leaks(void) {
+  if (__debugmalloc_disable_leaks) __debugmalloc_disable_leaks();
+}
+static inline void debugmalloc_enable_leaks(void) {
+  if (__debugmalloc_enable_leaks) __debugmalloc_enable_leaks();
+}
+
+/* The live block starting at `pointer` is never reported as a leak. Returns 1
+ * if it is such a block. */
+static inline int debugmalloc_ignore_object(const void* pointer) {
+  return __debugmalloc_ignore_object ? __debugmalloc_ignore_object(pointer) : 0;
 }
 
 #ifdef __cplusplus

@@ -1,0 +1,128 @@
+// Leak listing in the style of LeakSanitizer, with Valgrind's kinds.
+#include "leak_report.h"
+
+#include "errors.h"
+#include "internal_arena.h"
+#include "options.h"
+#include "report_writer.h"
+#include "suppressions.h"
+#include "symbolize.h"
+#include "text_buffer.h"
+
+namespace dm {
+
+namespace {
+
+uint64_t weight(const LeakGroup& g) { return g.bytes + g.indirect_bytes; }
+
+// Reported kinds first in kind order, then by what freeing them would free.
+bool before(const LeakGroup& a, const LeakGroup& b) {
+  if (a.kind != b.kind) return a.kind < b.kind;
+  return weight(a) > weight(b);
+}
+
+void sort_groups(MmapVector<LeakGroup>& groups) {
+  // Shell sort: no allocation, fine for thousands of groups.
+  size_t n = groups.size();
+  for (size_t gap = n / 2; gap > 0; gap /= 2) {
+    for (size_t i = gap; i < n; ++i) {
+      LeakGroup v = groups[i];
+      size_t j = i;
+      while (j >= gap && before(v, groups[j - gap])) {
+        groups[j] = groups[j - gap];
+        j -= gap;
+      }
+      groups[j] = v;
+    }
+  }
+}
+
+const char* kind_phrase(LeakKind kind) {
+  switch (kind) {
+    case LeakKind::kDefinite: return "definitely lost";
+    case LeakKind::kIndirect: return "indirectly lost";
+    case LeakKind::kPossible: return "possibly lost";
+    case LeakKind::kReachable: return "still reachable";
+  }
+  return "?";
+}
+
+const char* plural(uint64_t n) { return n == 1 ? "" : "s"; }
+
+void print(const LeakCheck& check, unsigned kinds) {
+  InlineText<64> prefix_text;
+  prefix_text.str("==").dec(static_cast<uint64_t>(os_getpid())).str("== ").ch('\0');
+  const char* prefix = prefix_text.data();
+  constexpr size_t kCap = 256 * 1024;
+  char* storage = static_cast<char*>(internal_allocate(kCap, 16));
+  if (storage == nullptr) return;
+  TextBuffer out(storage, kCap);
+  int fd = log_fd();
+  uint64_t printed = 0, groups = 0;
+  for (const LeakGroup& g : const_cast<LeakCheck&>(check).result.groups) {
+    if (g.suppressed || (kinds & (1u << static_cast<int>(g.kind))) == 0) continue;
+    ++groups;
+    if (g_options.max_leaks != 0 && printed >= g_options.max_leaks) continue;
+    ++printed;
+    out.str(prefix).str(leak_kind_name(g.kind)).str(" leak: ").dec(g.bytes).str(" byte").str(plural(g.bytes))
+        .str(" in ").dec(g.blocks).str(" block").str(plural(g.blocks)).str(" ").str(kind_phrase(g.kind));
+    if (g.indirect_blocks != 0)
+      out.str(" (freeing them also frees ").dec(g.indirect_bytes).str(" bytes in ").dec(g.indirect_blocks)
+          .str(" indirect block").str(plural(g.indirect_blocks)).ch(')');
+    out.str(", allocated at:\n");
+    uint32_t depth = 0;
+    const uintptr_t* frames = depot_get(g.stack, &depth);
+    format_stack(out, frames, frames != nullptr ? depth : 0, prefix);
+    out.str(prefix).ch('\n');
+    out.flush(fd);
+  }
+  if (printed < groups) out.str(prefix).str("... and ").dec(groups - printed).str(" more leak groups (max_leaks)\n");
+  const LeakResult& r = check.result;
+  out.str(prefix).str("LEAK SUMMARY:\n");
+  for (int k = 0; k < kNumLeakKinds; ++k) {
+    out.str(prefix).str("   ").str(kind_phrase(static_cast<LeakKind>(k))).str(": ").dec(r.bytes[k]).str(" bytes in ")
+        .dec(r.blocks[k]).str(" blocks");
+    if ((kinds & (1u << k)) == 0) out.str(" (not listed: see leak_kinds)");
+    out.ch('\n');
+  }
+  if (check.suppressed_blocks != 0)
+    out.str(prefix).str("   suppressed: ").dec(check.suppressed_bytes).str(" bytes in ").dec(check.suppressed_blocks)
+        .str(" blocks\n");
+  if (r.threads_not_stopped != 0)
+    out.str(prefix).str("   note: ").dec(r.threads_not_stopped)
+        .str(" thread(s) did not stop for the scan; their registers were not seen\n");
+  out.str(prefix).ch('\n');
+  out.flush(fd);
+  internal_free(storage);
+}
+
+}  // namespace
+
+void run_leak_check(LeakCheck* check, uint32_t min_epoch, bool print_it) {
+  check->ran = find_leaks(&check->result, min_epoch);
+  if (!check->ran) return;
+  unsigned kinds = reported_leak_kinds();
+  {
+    ScopedInternal internal;  // symbolization for suppressions allocates
+    for (LeakGroup& g : check->result.groups) {
+      // Only what would be shown is matched against suppressions (symbolization costs).
+      if ((kinds & (1u << static_cast<int>(g.kind))) == 0) continue;
+      g.suppressed = leak_is_suppressed(g.stack);
+      if (g.suppressed) {
+        check->suppressed_blocks += g.blocks;
+        check->suppressed_bytes += g.bytes;
+        continue;
+      }
+      check->reported_bytes += g.bytes;
+      check->reported_blocks += g.blocks;
+      if (g.kind == LeakKind::kDefinite || g.kind == LeakKind::kIndirect) check->definite_or_indirect = true;
+    }
+  }
+  sort_groups(check->result.groups);
+  if (print_it) {
+    ScopedInternal internal;
+    print(*check, kinds);
+  }
+}
+
+}  // namespace dm

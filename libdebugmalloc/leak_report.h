@@ -1,0 +1,25 @@
+// Running a leak check and telling the user: suppressions, ordering (what a
+// fix frees, largest first), the readable listing on log_path, and totals.
+#pragma once
+
+#include <cstdint>
+
+#include "leaks.h"
+
+namespace dm {
+
+struct LeakCheck {
+  LeakResult result;
+  uint64_t suppressed_blocks = 0;
+  uint64_t suppressed_bytes = 0;
+  uint64_t reported_bytes = 0;    // unsuppressed, in the reported kinds
+  uint64_t reported_blocks = 0;
+  bool ran = false;
+  bool definite_or_indirect = false;  // unsuppressed definite/indirect leaks were reported
+};
+
+// Scans (blocks allocated in `min_epoch` or later), applies suppressions,
+// sorts, and prints the listing to log_path when `print` is set.
+void run_leak_check(LeakCheck* check, uint32_t min_epoch, bool print);
+
+}  // namespace dm

@@ -1,0 +1,60 @@
+// Leak detection: a conservative reachability scan of the heap, classifying
+// every live block with Valgrind's meanings:
+//   reachable  a chain of pointers to its start leads from a root to it
+//   possible   reached from a root, but only through some interior pointer
+//   indirect   not reached from a root, but pointed to by a leaked block
+//   definite   no pointer to it at all (each carries the indirect blocks that
+//              hang from it: free it and they go too)
+// Roots are the writable segments of every loaded module, the stacks and
+// registers of every thread, and TLS. Other threads are stopped with signals
+// (thread_stop.h), never with ptrace.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "mmap_vector.h"
+#include "stack_depot.h"
+
+namespace dm {
+
+enum class LeakKind : uint8_t { kDefinite = 0, kIndirect = 1, kPossible = 2, kReachable = 3 };
+inline constexpr int kNumLeakKinds = 4;
+const char* leak_kind_name(LeakKind kind);
+
+// Blocks record the epoch they were allocated in; debugmalloc_mark() starts a
+// new one. Epoch 0 marks a block that is never reported as a leak (allocated
+// while leak reporting was disabled on its thread, or ignored explicitly).
+extern std::atomic<uint32_t> g_heap_epoch;
+inline constexpr uint32_t kIgnoredEpoch = 0;
+extern __thread int t_leaks_disabled __attribute__((tls_model("initial-exec")));
+inline uint32_t current_epoch() {
+  return t_leaks_disabled > 0 ? kIgnoredEpoch : g_heap_epoch.load(std::memory_order_relaxed);
+}
+
+// Leaked blocks with the same kind and allocation stack.
+struct LeakGroup {
+  LeakKind kind;
+  StackId stack;
+  uint64_t bytes;
+  uint64_t blocks;
+  uint64_t indirect_bytes;   // definite groups: what hangs from them
+  uint64_t indirect_blocks;
+  bool suppressed;
+};
+
+struct LeakResult {
+  MmapVector<LeakGroup> groups;
+  uint64_t bytes[kNumLeakKinds] = {};
+  uint64_t blocks[kNumLeakKinds] = {};
+  uint64_t scanned_blocks = 0;
+  uint32_t threads_not_stopped = 0;
+};
+
+// Scans the heap and fills `out` (groups unsorted). Only blocks allocated in
+// epoch `min_epoch` or later are counted (0 = all). Returns false if the scan
+// could not run (out of memory).
+bool find_leaks(LeakResult* out, uint32_t min_epoch);
+
+}  // namespace dm
