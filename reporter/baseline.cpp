@@ -1,0 +1,113 @@
+// Reading the baseline of --diff: report files, a directory of them, or a previous JSON output.
+#include "baseline.h"
+
+#include "frames.h"
+#include "parse_error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace dm {
+namespace {
+
+using json = nlohmann::json;
+
+[[noreturn]] void bad(const std::string& path, const std::string& what) {
+  throw InputError(path, 0, "not a usable baseline: " + what);
+}
+
+std::string stringOr(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string stackKeyOf(const json& group, const char* member, unsigned depth, const std::string& path) {
+  auto it = group.find(member);
+  if (it == group.end() || it->is_null()) return "";
+  if (!it->is_array()) bad(path, std::string("\"") + member + "\" is not a list of frames");
+  std::string key;
+  std::size_t n = 0;
+  for (const json& f : *it) {
+    if (depth && n == depth) break;
+    if (!f.is_object()) bad(path, std::string("a frame of \"") + member + "\" is not an object");
+    std::uint32_t line = 0;
+    if (auto l = f.find("line"); l != f.end() && l->is_number_unsigned()) line = l->get<std::uint32_t>();
+    std::optional<std::uint64_t> offset;
+    std::string off = stringOr(f, "offset");
+    if (off.size() > 2 && off.size() <= 18 && off[0] == '0' && off[1] == 'x') {
+      try {
+        offset = std::stoull(off.substr(2), nullptr, 16);
+      } catch (const std::exception&) {
+        bad(path, "bad offset \"" + off + "\"");
+      }
+    }
+    if (n++) key += '\n';
+    key += frameKeyFrom(stringOr(f, "function"), stringOr(f, "file"), line, stringOr(f, "module"), offset, 0);
+  }
+  return key;
+}
+
+}  // namespace
+
+bool looksLikeJsonOutput(const std::string& text) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_object() && j.contains("tool") && j["tool"] == "debugmalloc";
+}
+
+Baseline baselineFromJson(const std::string& text, const std::string& path, unsigned groupFrames) {
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("tool") || j["tool"] != "debugmalloc") bad(path, "not a debugmalloc JSON output");
+  if (auto v = j.find("format_version"); v == j.end() || !v->is_number_integer() || v->get<int>() != 1)
+    bad(path, "unsupported \"format_version\" (this reader supports 1)");
+  Baseline b;
+  for (const char* list : {"errors", "leaks"}) {
+    auto it = j.find(list);
+    if (it == j.end()) continue;
+    if (!it->is_array()) bad(path, std::string("\"") + list + "\" is not a list");
+    for (const json& g : *it) {
+      if (!g.is_object()) bad(path, std::string("an entry of \"") + list + "\" is not an object");
+      std::string kind = stringOr(g, "kind");
+      if (list[0] == 'e') {
+        auto k = parseErrorKind(kind);
+        if (!k) bad(path, "unknown error kind \"" + kind + "\"");
+        b.keys.insert(errorGroupKey(*k, stackKeyOf(g, "stack", groupFrames, path),
+                                    stackKeyOf(g, "alloc_stack", groupFrames, path)));
+      } else {
+        auto k = parseLeakKind(kind);
+        if (!k) bad(path, "unknown leak kind \"" + kind + "\"");
+        b.keys.insert(leakGroupKey(*k, stackKeyOf(g, "stack", groupFrames, path)));
+      }
+    }
+  }
+  return b;
+}
+
+Baseline loadBaseline(const std::string& path, unsigned groupFrames, const LoadOptions& load,
+                      const SymbolizeOptions* symbolizeOptions) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(path, 0, "cannot read the baseline");
+    std::ostringstream text;
+    text << in.rdbuf();
+    // A JSON output is one object; a report file has one per line and does not parse whole.
+    if (looksLikeJsonOutput(text.str())) return baselineFromJson(text.str(), path, groupFrames);
+  }
+  LoadResult loaded = loadReports({path}, load);
+  Model model;
+  for (const ReportFile& r : loaded.reports) model.add(r);
+  std::vector<std::string> ignored;
+  if (symbolizeOptions) symbolize(model, *symbolizeOptions, ignored);
+  GroupOptions options;
+  options.groupFrames = groupFrames;
+  Findings findings = groupFindings(model, options);
+  Baseline b;
+  for (const ErrorGroup& g : findings.errors) b.keys.insert(g.key);
+  for (const LeakGroup& g : findings.leaks) b.keys.insert(g.key);
+  return b;
+}
+
+}  // namespace dm

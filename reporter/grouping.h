@@ -1,0 +1,34 @@
+// Grouping errors and leaks of all processes by kind and stack content.
+#pragma once
+
+#include "findings.h"
+#include "model.h"
+
+#include <string>
+#include <unordered_set>
+
+namespace dm {
+
+class Suppressions;
+
+// The group keys of a previous run (--diff): what is in it is not new.
+struct Baseline {
+  std::unordered_set<std::string> keys;
+};
+
+struct GroupOptions {
+  unsigned groupFrames = 0;  // compare only the top N frames of each stack (0 = all)
+  const Suppressions* suppressions = nullptr;
+  const Baseline* baseline = nullptr;
+};
+
+// Errors group by (kind, detection stack, allocation stack), leaks by (kind, allocation
+// stack), stacks compared by content (frames.h), so that records of different files and
+// processes meet. Suppressed records are left out and counted.
+Findings groupFindings(const Model& model, const GroupOptions& options);
+
+// The group keys, the same for a group found in reports and one read back from JSON output.
+std::string errorGroupKey(ErrorKind kind, const std::string& stackKey, const std::string& allocStackKey);
+std::string leakGroupKey(LeakKind kind, const std::string& stackKey);
+
+}  // namespace dm

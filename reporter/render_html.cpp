@@ -1,0 +1,5 @@
+// stub
+#include "render.h"
+namespace dm {
+void renderHtml(std::ostream&, const Model&, const Findings&, const RenderOptions&) {}
+}

@@ -1,0 +1,381 @@
+// Parser of report files: JSON Lines, one record per line, validated member by member.
+#include "report_parser.h"
+
+#include "parse_error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <limits>
+#include <string>
+#include <unistd.h>
+#include <unordered_map>
+
+namespace dm {
+namespace {
+
+using json = nlohmann::json;
+
+// Accessors for the members of one record. Every complaint names the file, the
+// line and the record type, so a person can open the file at the right place.
+class Record {
+ public:
+  Record(const json& obj, const std::string& path, std::size_t line, std::string type)
+      : obj_(obj), path_(path), line_(line), type_(std::move(type)) {}
+
+  std::size_t line() const { return line_; }
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw InputError(path_, line_, type_ + " record: " + what);
+  }
+
+  const json* find(const char* key) const {
+    auto it = obj_.find(key);
+    return it == obj_.end() ? nullptr : &*it;
+  }
+  bool isNull(const char* key) const {
+    const json* v = find(key);
+    return !v || v->is_null();
+  }
+
+  std::int64_t integer(const char* key) const {
+    const json* v = find(key);
+    if (!v) fail(std::string("missing member \"") + key + "\"");
+    return asInteger(*v, key);
+  }
+  std::optional<std::int64_t> optInteger(const char* key) const {
+    const json* v = find(key);
+    if (!v || v->is_null()) return std::nullopt;
+    return asInteger(*v, key);
+  }
+  std::uint64_t count(const char* key) const {
+    std::int64_t n = integer(key);
+    if (n < 0) fail(std::string("member \"") + key + "\" must not be negative");
+    return static_cast<std::uint64_t>(n);
+  }
+  std::uint64_t optCount(const char* key, std::uint64_t fallback) const {
+    auto n = optInteger(key);
+    if (!n) return fallback;
+    if (*n < 0) fail(std::string("member \"") + key + "\" must not be negative");
+    return static_cast<std::uint64_t>(*n);
+  }
+
+  std::string string(const char* key) const {
+    const json* v = find(key);
+    if (!v) fail(std::string("missing member \"") + key + "\"");
+    if (!v->is_string()) fail(std::string("member \"") + key + "\" must be a string");
+    return v->get<std::string>();
+  }
+  std::optional<std::string> optString(const char* key) const {
+    const json* v = find(key);
+    if (!v || v->is_null()) return std::nullopt;
+    if (!v->is_string()) fail(std::string("member \"") + key + "\" must be a string or null");
+    return v->get<std::string>();
+  }
+
+  std::optional<std::uint64_t> optAddress(const char* key) const {
+    const json* v = find(key);
+    if (!v || v->is_null()) return std::nullopt;
+    if (!v->is_string()) fail(std::string("member \"") + key + "\" must be a \"0x...\" string or null");
+    auto parsed = parseHex(v->get_ref<const std::string&>());
+    if (!parsed) fail(std::string("member \"") + key + "\" is not a \"0x...\" hexadecimal value");
+    return parsed;
+  }
+
+  bool optBool(const char* key, bool fallback) const {
+    const json* v = find(key);
+    if (!v || v->is_null()) return fallback;
+    if (!v->is_boolean()) fail(std::string("member \"") + key + "\" must be true or false");
+    return v->get<bool>();
+  }
+
+  static std::optional<std::uint64_t> parseHex(const std::string& s) {
+    if (s.size() < 3 || s.size() > 18 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) return std::nullopt;
+    std::uint64_t value = 0;
+    for (std::size_t i = 2; i < s.size(); ++i) {
+      char c = s[i];
+      int digit = c >= '0' && c <= '9'   ? c - '0'
+                  : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                  : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                         : -1;
+      if (digit < 0) return std::nullopt;
+      value = value << 4 | static_cast<std::uint64_t>(digit);
+    }
+    return value;
+  }
+
+ private:
+  std::int64_t asInteger(const json& v, const char* key) const {
+    if (v.is_number_integer() && !v.is_number_unsigned()) return v.get<std::int64_t>();
+    if (v.is_number_unsigned()) {
+      auto u = v.get<std::uint64_t>();
+      if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        fail(std::string("member \"") + key + "\" is too large");
+      return static_cast<std::int64_t>(u);
+    }
+    fail(std::string("member \"") + key + "\" must be an integer");
+  }
+
+  const json& obj_;
+  const std::string& path_;
+  std::size_t line_;
+  std::string type_;
+};
+
+// What is wrong with a line that does not parse, in nlohmann's words minus its prefixes
+// ("syntax error while parsing object - unexpected string literal; expected '}'").
+std::string jsonProblem(std::string_view line) {
+  try {
+    (void)json::parse(line.begin(), line.end());
+  } catch (const json::parse_error& e) {
+    std::string what = e.what();
+    if (auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
+    return "column " + std::to_string(e.byte) + ": " + what;
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "unknown problem";
+}
+
+// Builds a ReportFile record by record, checking the references between them.
+class Parser {
+ public:
+  Parser(const std::string& path, EndRule rule) : path_(path), rule_(rule) { out_.path = path; }
+
+  ReportFile run(std::string_view text) {
+    if (text.empty()) throw InputError(path_, 0, "empty file: not a debugmalloc report");
+    std::size_t lineNo = 0, pos = 0;
+    while (pos < text.size()) {
+      std::size_t nl = text.find('\n', pos);
+      bool lastUnterminated = nl == std::string_view::npos;
+      std::string_view line = text.substr(pos, lastUnterminated ? std::string_view::npos : nl - pos);
+      pos = lastUnterminated ? text.size() : nl + 1;
+      ++lineNo;
+      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;  // blank: harmless
+
+      json obj = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
+      if (obj.is_discarded()) {
+        if (!sawProcess_) throw InputError(path_, lineNo, "not a debugmalloc report (line is not JSON)");
+        if (lastUnterminated && rule_ == EndRule::Optional && !out_.end) {
+          // A journal whose writer died in the middle of a record: what came before stands.
+          out_.truncatedTail = true;
+          break;
+        }
+        throw InputError(path_, lineNo,
+                         lastUnterminated ? "truncated: the last line is cut short" : "not valid JSON (" + jsonProblem(line) + ")");
+      }
+      record(obj, lineNo);
+    }
+    if (!sawProcess_) throw InputError(path_, 0, "empty file: not a debugmalloc report");
+    if (rule_ == EndRule::Required && !out_.end)
+      throw InputError(path_, lineNo, "truncated: a finished report ends with an \"end\" record");
+    return std::move(out_);
+  }
+
+ private:
+  void record(const json& obj, std::size_t lineNo) {
+    if (!obj.is_object()) {
+      if (!sawProcess_) throw InputError(path_, lineNo, "not a debugmalloc report (line is not a JSON object)");
+      throw InputError(path_, lineNo, "a record must be a JSON object");
+    }
+    auto t = obj.find("t");
+    if (t == obj.end() || !t->is_string()) {
+      if (!sawProcess_) throw InputError(path_, lineNo, "not a debugmalloc report (no \"t\" member)");
+      throw InputError(path_, lineNo, "record without a \"t\" string member");
+    }
+    const std::string& type = t->get_ref<const std::string&>();
+    Record r(obj, path_, lineNo, type);
+    if (!sawProcess_ && type != "process")
+      throw InputError(path_, lineNo, "not a debugmalloc report (the first record must be \"process\")");
+    if (out_.end) r.fail("nothing may follow the \"end\" record");
+
+    if (type == "process") process(r);
+    else if (type == "module") module(r);
+    else if (type == "stack") stack(r);
+    else if (type == "error") error(r);
+    else if (type == "leak") leak(r);
+    else if (type == "suppressed") suppressed(r);
+    else if (type == "end") end(r);
+    // Other record types are skipped: a later minor version of the format may add some,
+    // the same way it may add members (docs/report-format.md, "a reader ignores ...").
+  }
+
+  void process(const Record& r) {
+    if (sawProcess_) r.fail("a second process record");
+    if (r.string("format") != "debugmalloc-report") r.fail("\"format\" is not \"debugmalloc-report\"");
+    std::int64_t version = r.integer("version");
+    if (version > kReportFormatVersion)
+      r.fail("written by a newer debugmalloc (report format version " + std::to_string(version) +
+             "; this reader supports version " + std::to_string(kReportFormatVersion) + ")");
+    if (version < 1) r.fail("unknown report format version " + std::to_string(version));
+    sawProcess_ = true;
+    ProcessInfo& p = out_.process;
+    p.pid = r.integer("pid");
+    p.ppid = r.optInteger("ppid");
+    p.start = r.optInteger("start");
+    p.gen = r.optInteger("gen");
+    p.time = r.optInteger("time");
+    p.exe = r.optString("exe").value_or("");
+    p.cwd = r.optString("cwd").value_or("");
+    p.options = r.optString("options").value_or("");
+    if (const json* cmd = r.find("command"); cmd && !cmd->is_null()) {
+      if (!cmd->is_array()) r.fail("member \"command\" must be an array of strings");
+      for (const json& arg : *cmd) {
+        if (!arg.is_string()) r.fail("member \"command\" must be an array of strings");
+        p.command.push_back(arg.get<std::string>());
+      }
+    }
+  }
+
+  void module(const Record& r) {
+    std::int64_t id = r.integer("id");
+    if (modules_.count(id)) r.fail("module id " + std::to_string(id) + " is defined twice");
+    RawModule m;
+    m.path = r.optString("path").value_or("");
+    m.base = r.optAddress("base");
+    m.end = r.optAddress("end");
+    m.buildId = r.optString("build_id").value_or("");
+    for (char& c : m.buildId) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    m.unloaded = r.optBool("unloaded", false);
+    modules_.emplace(id, static_cast<LocalId>(out_.modules.size()));
+    out_.modules.push_back(std::move(m));
+  }
+
+  void stack(const Record& r) {
+    std::int64_t id = r.integer("id");
+    if (stacks_.count(id)) r.fail("stack id " + std::to_string(id) + " is defined twice");
+    const json* frames = r.find("frames");
+    if (!frames || !frames->is_array()) r.fail("member \"frames\" must be an array");
+    RawStack s;
+    s.frames.reserve(frames->size());
+    std::size_t index = 0;
+    for (const json& f : *frames) {
+      if (!f.is_object()) r.fail("frame #" + std::to_string(index) + " is not an object");
+      Record fr(f, path_, r.line(), "stack frame #" + std::to_string(index));
+      RawFrame frame;
+      frame.pc = fr.optAddress("pc").value_or(0);
+      if (auto mod = fr.optInteger("module")) {
+        auto it = modules_.find(*mod);
+        if (it == modules_.end()) fr.fail("refers to module " + std::to_string(*mod) + ", not defined before");
+        frame.module = it->second;
+      }
+      frame.offset = fr.optAddress("offset");
+      frame.function = fr.optString("function");
+      frame.file = fr.optString("file");
+      frame.line = fr.optInteger("line");
+      if (frame.line && *frame.line <= 0) frame.line.reset();  // 0 is "unknown" for some symbolizers
+      s.frames.push_back(std::move(frame));
+      ++index;
+    }
+    stacks_.emplace(id, static_cast<LocalId>(out_.stacks.size()));
+    out_.stacks.push_back(std::move(s));
+  }
+
+  std::optional<LocalId> stackRef(const Record& r, const char* key) {
+    auto id = r.optInteger(key);
+    if (!id) return std::nullopt;
+    auto it = stacks_.find(*id);
+    if (it == stacks_.end())
+      r.fail(std::string("\"") + key + "\" refers to stack " + std::to_string(*id) + ", not defined before");
+    return it->second;
+  }
+
+  void error(const Record& r) {
+    RawError e;
+    std::string kind = r.string("kind");
+    auto k = parseErrorKind(kind);
+    if (!k) r.fail("unknown error kind \"" + kind + "\"");
+    e.kind = *k;
+    e.count = r.optCount("count", 1);
+    e.api = r.optString("api").value_or("");
+    e.address = r.optAddress("address");
+    e.block = r.optAddress("block");
+    if (auto size = r.optInteger("size")) {
+      if (*size < 0) r.fail("member \"size\" must not be negative");
+      e.size = static_cast<std::uint64_t>(*size);
+    }
+    e.offset = r.optInteger("offset");
+    if (auto bad = r.optInteger("bad_bytes"); bad && *bad >= 0) e.badBytes = static_cast<std::uint64_t>(*bad);
+    e.message = r.optString("message").value_or("");
+    e.stack = stackRef(r, "stack");
+    e.allocStack = stackRef(r, "alloc_stack");
+    e.freeStack = stackRef(r, "free_stack");
+    out_.errors.push_back(std::move(e));
+  }
+
+  void leak(const Record& r) {
+    RawLeak l;
+    std::string kind = r.string("kind");
+    auto k = parseLeakKind(kind);
+    if (!k) r.fail("unknown leak kind \"" + kind + "\"");
+    l.kind = *k;
+    l.bytes = r.count("bytes");
+    l.blocks = r.count("blocks");
+    l.stack = stackRef(r, "stack");
+    l.indirectBytes = r.optCount("indirect_bytes", 0);
+    l.indirectBlocks = r.optCount("indirect_blocks", 0);
+    out_.leaks.push_back(l);
+  }
+
+  void suppressed(const Record& r) {
+    SuppressedCounts s;
+    s.errors = r.optCount("errors", 0);
+    s.leakBlocks = r.optCount("leak_blocks", 0);
+    s.leakBytes = r.optCount("leak_bytes", 0);
+    out_.suppressed += s;
+  }
+
+  void end(const Record& r) {
+    EndInfo e;
+    e.reason = r.optString("reason").value_or("exit");
+    e.exitCode = r.optInteger("exit_code");
+    e.forcedExitCode = r.optInteger("forced_exit_code");
+    e.leakCheck = r.optBool("leak_check", false);
+    e.errors = r.optCount("errors", 0);
+    out_.end = std::move(e);
+  }
+
+  const std::string& path_;
+  EndRule rule_;
+  ReportFile out_;
+  bool sawProcess_ = false;
+  std::unordered_map<std::int64_t, LocalId> modules_, stacks_;
+};
+
+}  // namespace
+
+EndRule endRuleFor(std::string_view path) {
+  constexpr std::string_view suffix = ".report";
+  bool finished = path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix;
+  return finished ? EndRule::Required : EndRule::Optional;
+}
+
+ReportFile parseReport(std::string_view text, const std::string& path, EndRule rule) {
+  return Parser(path, rule).run(text);
+}
+
+ReportFile readReport(const std::string& path) {
+  // O_NONBLOCK so that a FIFO named like a report cannot hang us.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw InputError(path, 0, std::string("cannot open: ") + std::strerror(errno));
+  std::string text;
+  char buffer[1 << 16];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      throw InputError(path, 0, std::string("cannot read: ") + std::strerror(err));
+    }
+    if (n == 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return parseReport(text, path, endRuleFor(path));
+}
+
+}  // namespace dm
