@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -27,6 +28,9 @@ constinit std::atomic<uint64_t> g_suppressed_count{0};
 constinit Mutex g_report_mu;
 constinit ErrorSink g_sink = nullptr;
 constinit int g_log_fd = -1;
+constinit int g_saved_stderr = -1;
+constinit dev_t g_saved_stderr_dev = 0;
+constinit ino_t g_saved_stderr_ino = 0;
 __thread int t_reporting __attribute__((tls_model("initial-exec"))) = 0;
 
 // Distinct errors, by (kind, found stack, allocation stack): the first of each
@@ -209,10 +213,28 @@ const char* error_kind_name(ErrorKind kind) {
   return "unknown";
 }
 
+void keep_stderr() {
+  struct stat st;
+  if (fstat(2, &st) != 0) return;
+  g_saved_stderr = fcntl(2, F_DUPFD_CLOEXEC, 500);
+  g_saved_stderr_dev = st.st_dev;
+  g_saved_stderr_ino = st.st_ino;
+}
+
+// stderr, or the copy kept at start-up when the program has closed fd 2 (as
+// `sort` and other coreutils do at exit), if that copy is still the same file.
+int stderr_fd() {
+  if (fcntl(2, F_GETFD) != -1 || g_saved_stderr < 0) return 2;
+  struct stat st;
+  if (fstat(g_saved_stderr, &st) == 0 && st.st_dev == g_saved_stderr_dev && st.st_ino == g_saved_stderr_ino)
+    return g_saved_stderr;
+  return 2;
+}
+
 int log_fd() {
   if (g_log_fd >= 0) return g_log_fd;
   const char* path = g_options.log_path;
-  if (path == nullptr || path[0] == '\0' || strcmp(path, "stderr") == 0) return g_log_fd = 2;
+  if (path == nullptr || path[0] == '\0' || strcmp(path, "stderr") == 0) return stderr_fd();
   if (strcmp(path, "stdout") == 0) return g_log_fd = 1;
   InlineText<4200> full;
   full.str(path).ch('.').dec(static_cast<uint64_t>(os_getpid())).ch('\0');

@@ -83,6 +83,8 @@ void set_error_sink(ErrorSink sink);
 
 // The fd readable reports go to (log_path), opened on first use.
 int log_fd();
+// Keeps a copy of stderr (at start-up) for reports written after the program closed it.
+void keep_stderr();
 
 // Fork: no report is being written across the fork; the child counts its own errors.
 void errors_lock();

@@ -76,6 +76,7 @@ void after_fork_child() {
 __attribute__((constructor)) void start_up() {
   ensure_initialized();
   pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+  keep_stderr();
   report_start();
   register_exit_handler();
 }

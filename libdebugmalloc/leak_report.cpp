@@ -1,6 +1,8 @@
 // Leak listing in the style of LeakSanitizer, with Valgrind's kinds.
 #include "leak_report.h"
 
+#include <cstring>
+
 #include "errors.h"
 #include "internal_arena.h"
 #include "options.h"
@@ -80,13 +82,16 @@ void print(const LeakCheck& check, unsigned kinds) {
   const LeakResult& r = check.result;
   out.str(prefix).str("LEAK SUMMARY:\n");
   for (int k = 0; k < kNumLeakKinds; ++k) {
-    out.str(prefix).str("   ").str(kind_phrase(static_cast<LeakKind>(k))).str(": ").dec(r.bytes[k]).str(" bytes in ")
+    const char* phrase = kind_phrase(static_cast<LeakKind>(k));
+    out.str(prefix);
+    for (size_t pad = strlen(phrase); pad < 18; ++pad) out.ch(' ');
+    out.str(phrase).str(": ").dec(r.bytes[k]).str(" bytes in ")
         .dec(r.blocks[k]).str(" blocks");
     if ((kinds & (1u << k)) == 0) out.str(" (not listed: see leak_kinds)");
     out.ch('\n');
   }
   if (check.suppressed_blocks != 0)
-    out.str(prefix).str("   suppressed: ").dec(check.suppressed_bytes).str(" bytes in ").dec(check.suppressed_blocks)
+    out.str(prefix).str("        suppressed: ").dec(check.suppressed_bytes).str(" bytes in ").dec(check.suppressed_blocks)
         .str(" blocks\n");
   if (r.threads_not_stopped != 0)
     out.str(prefix).str("   note: ").dec(r.threads_not_stopped)
@@ -119,7 +124,8 @@ void run_leak_check(LeakCheck* check, uint32_t min_epoch, bool print_it) {
     }
   }
   sort_groups(check->result.groups);
-  if (print_it) {
+  // Nothing to say about a clean run: stderr stays the program's own.
+  if (print_it && check->reported_blocks != 0) {
     ScopedInternal internal;
     print(*check, kinds);
   }
