@@ -103,8 +103,8 @@ void print(const LeakCheck& check, unsigned kinds) {
 
 }  // namespace
 
-void run_leak_check(LeakCheck* check, uint32_t min_epoch, bool print_it) {
-  check->ran = find_leaks(&check->result, min_epoch);
+void run_leak_check(LeakCheck* check, uint32_t min_epoch, bool print_it, uintptr_t own_stack_from) {
+  check->ran = find_leaks(&check->result, min_epoch, own_stack_from);
   if (!check->ran) return;
   unsigned kinds = reported_leak_kinds();
   {

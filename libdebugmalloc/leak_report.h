@@ -18,8 +18,9 @@ struct LeakCheck {
   bool definite_or_indirect = false;  // unsuppressed definite/indirect leaks were reported
 };
 
-// Scans (blocks allocated in `min_epoch` or later), applies suppressions,
-// sorts, and prints the listing to log_path when `print` is set.
-void run_leak_check(LeakCheck* check, uint32_t min_epoch, bool print);
+// Scans (blocks allocated in `min_epoch` or later; see find_leaks for
+// `own_stack_from`), applies suppressions, sorts, and prints the listing to
+// log_path when `print` is set.
+void run_leak_check(LeakCheck* check, uint32_t min_epoch, bool print, uintptr_t own_stack_from = 0);
 
 }  // namespace dm

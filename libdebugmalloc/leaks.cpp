@@ -365,7 +365,7 @@ uintptr_t stack_pointer_from_proc(int tid) {
 }
 
 __attribute__((noinline)) void scan_roots(Scanner& scanner, const WorldStop& world, const MmapVector<Range>& modules,
-                                          size_t tls_size, LeakResult* out) {
+                                          size_t tls_size, uintptr_t own_stack_from, LeakResult* out) {
   for (const Range& r : const_cast<MmapVector<Range>&>(modules)) scanner.scan_root(r.begin, r.end);
   MemoryMap maps;
   for (size_t i = 0; i < world.size(); ++i) {
@@ -382,7 +382,8 @@ __attribute__((noinline)) void scan_roots(Scanner& scanner, const WorldStop& wor
   // This thread: spill callee-saved registers onto the stack, then scan it.
   __builtin_unwind_init();
   volatile uintptr_t here = 0;
-  scan_thread(scanner, maps, reinterpret_cast<uintptr_t>(&here), current_thread_pointer(), tls_size);
+  uintptr_t from = own_stack_from != 0 ? own_stack_from + 128 : reinterpret_cast<uintptr_t>(&here);
+  scan_thread(scanner, maps, from, current_thread_pointer(), tls_size);
 }
 
 }  // namespace
@@ -397,7 +398,7 @@ const char* leak_kind_name(LeakKind kind) {
   return "?";
 }
 
-bool find_leaks(LeakResult* out, uint32_t min_epoch) {
+bool find_leaks(LeakResult* out, uint32_t min_epoch, uintptr_t own_stack_from) {
   // Everything that takes a lock outside ours happens before other threads stop.
   size_t tls_size = static_tls_size();
   MmapVector<Range> module_roots;
@@ -411,7 +412,7 @@ bool find_leaks(LeakResult* out, uint32_t min_epoch) {
     WorldStop world;
     ok = scanner.prepare();
     if (ok) {
-      scan_roots(scanner, world, module_roots, tls_size, out);
+      scan_roots(scanner, world, module_roots, tls_size, own_stack_from, out);
       scanner.propagate();
       scanner.find_cliques();
       scanner.aggregate(out, min_epoch);

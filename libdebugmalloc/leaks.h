@@ -53,8 +53,10 @@ struct LeakResult {
 };
 
 // Scans the heap and fills `out` (groups unsorted). Only blocks allocated in
-// epoch `min_epoch` or later are counted (0 = all). Returns false if the scan
-// could not run (out of memory).
-bool find_leaks(LeakResult* out, uint32_t min_epoch);
+// epoch `min_epoch` or later are counted (0 = all). The calling thread's stack
+// is scanned from `own_stack_from` (0: from here; at exit, from exit()'s
+// caller, so that the dead frames below it do not keep garbage alive).
+// Returns false if the scan could not run (out of memory).
+bool find_leaks(LeakResult* out, uint32_t min_epoch, uintptr_t own_stack_from);
 
 }  // namespace dm

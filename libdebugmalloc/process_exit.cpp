@@ -4,13 +4,20 @@
 // It runs as an on_exit handler registered at start-up, so it runs after the
 // program's atexit handlers, its static destructors and the libraries'
 // destructors (their frees count), and it learns the exit status.
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cstring>
+
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
 #include "errors.h"
 #include "heap_check.h"
 #include "init.h"
+#include "internal_arena.h"
 #include "leak_report.h"
 #include "options.h"
 #include "report_writer.h"
@@ -19,11 +26,33 @@ namespace dm {
 
 namespace {
 
+// The stack pointer of whoever called exit(): frames below it (exit's own, the
+// exit handlers', and the dead frames of functions that already returned) hold
+// nothing the program can still use.
+uintptr_t exit_caller_stack_pointer() {
+  ScopedInternal internal;
+  unw_context_t context;
+  unw_cursor_t cursor;
+  if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0) return 0;
+  for (int depth = 0; depth < 32 && unw_step(&cursor) > 0; ++depth) {
+    unw_word_t ip = 0;
+    unw_get_reg(&cursor, UNW_REG_IP, &ip);
+    Dl_info info;
+    if (dladdr(reinterpret_cast<void*>(ip - 1), &info) == 0 || info.dli_sname == nullptr ||
+        strcmp(info.dli_sname, "exit") != 0)
+      continue;
+    unw_word_t sp = 0;
+    if (unw_step(&cursor) > 0 && unw_get_reg(&cursor, UNW_REG_SP, &sp) == 0) return sp;
+    return 0;
+  }
+  return 0;
+}
+
 void on_program_exit(int status, void*) {
   if (g_init_state.load(std::memory_order_acquire) != 2) return;
   if (g_options.check_at_exit) check_heap("the heap check at exit", 0);
   LeakCheck check;
-  if (g_options.leaks) run_leak_check(&check, 0, true);
+  if (g_options.leaks) run_leak_check(&check, 0, true, exit_caller_stack_pointer());
   bool findings = error_count() > 0 || check.definite_or_indirect;
   ExitFindings f;
   f.leaks = check.ran ? &check.result : nullptr;

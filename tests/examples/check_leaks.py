@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Leak examples under libdebugmalloc.so: each leak kind is classified as
+Valgrind would, with the right count, bytes and allocating function, in the
+readable listing and in the report file."""
+import argparse
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ARGS = None
+
+
+def run(example, options="", env_extra=None):
+    """Runs an example with leaks=1 and a fresh report_dir; returns (proc, reports)."""
+    with tempfile.TemporaryDirectory() as d:
+        env = dict(os.environ)
+        env["LD_PRELOAD"] = ARGS.lib
+        env["DEBUGMALLOC_OPTIONS"] = "leaks=1:report_dir=" + d + (":" + options if options else "")
+        env.update(env_extra or {})
+        proc = subprocess.run([os.path.join(ARGS.bin, "example-" + example)], env=env,
+                              capture_output=True, text=True, timeout=120)
+        reports = []
+        for path in sorted(glob.glob(os.path.join(d, "*"))):
+            with open(path) as f:
+                reports.append((os.path.basename(path), [json.loads(line) for line in f]))
+        return proc, reports
+
+
+def leaks_in(records):
+    """Leak records with their stack's function names: [(kind, bytes, blocks, ind_bytes, ind_blocks, [functions])]."""
+    stacks = {r["id"]: r for r in records if r["t"] == "stack"}
+    out = []
+    for r in records:
+        if r["t"] == "leak":
+            fns = [f["function"] or "" for f in stacks[r["stack"]]["frames"]]
+            out.append((r["kind"], r["bytes"], r["blocks"], r["indirect_bytes"], r["indirect_blocks"], fns))
+    return out
+
+
+def user_leaks(records):
+    """Leaks whose stack has a frame in the example itself (not the C++ runtime's pool)."""
+    return [l for l in leaks_in(records) if any(fn in ("main",) or fn.startswith(("copy_", "push_", "open_", "load_",
+                                                                                     "leak_", "hold_", "make_"))
+                                                 for fn in l[5])]
+
+
+class LeakKinds(unittest.TestCase):
+    def one_report(self, reports):
+        self.assertEqual(len(reports), 1, [r[0] for r in reports])
+        name, records = reports[0]
+        self.assertRegex(name, r"^debugmalloc-\d+-\d+-0\.report$")
+        self.assertEqual(records[0]["t"], "process")
+        self.assertEqual(records[-1]["t"], "end")
+        return records
+
+    def test_direct_leaks_in_a_loop_are_one_group(self):
+        proc, reports = run("leak-loop")
+        leaks = user_leaks(self.one_report(reports))
+        self.assertEqual(len(leaks), 1)
+        kind, nbytes, blocks, _, _, fns = leaks[0]
+        self.assertEqual((kind, nbytes, blocks), ("definite", 1300, 100))
+        self.assertEqual(fns[0], "copy_name")
+        self.assertRegex(proc.stderr, r"definite leak: 1300 bytes in 100 blocks definitely lost, allocated at:\n"
+                                      r".*#0 0x[0-9a-f]+ in copy_name .*leak_loop\.c:7")
+        self.assertEqual(proc.returncode, 23)
+
+    def test_a_lost_list_is_one_definite_head_and_indirect_nodes(self):
+        proc, reports = run("leak-list")
+        leaks = sorted(user_leaks(self.one_report(reports)))
+        self.assertEqual([(l[0], l[1], l[2], l[3], l[4]) for l in leaks],
+                         [("definite", 32, 1, 288, 9), ("indirect", 288, 9, 0, 0)])
+        self.assertEqual(leaks[0][5][0], "push_node")
+        self.assertIn("freeing them also frees 288 bytes in 9 indirect blocks", proc.stderr)
+
+    def test_interior_pointer_only_is_possible_and_not_reported_by_default(self):
+        proc, reports = run("leak-interior")
+        self.assertEqual(user_leaks(self.one_report(reports)), [])
+        self.assertEqual(proc.stderr, "")
+        self.assertEqual(proc.returncode, 0)
+        proc, reports = run("leak-interior", "leak_kinds=all")
+        leaks = user_leaks(self.one_report(reports))
+        self.assertEqual([(l[0], l[1], l[2]) for l in leaks], [("possible", 256, 1)])
+        self.assertEqual(leaks[0][5][0], "open_buffer")
+        self.assertEqual(proc.returncode, 0, "possible leaks do not fail the run")
+
+    def test_a_global_still_pointing_is_reachable(self):
+        proc, reports = run("leak-global", "leak_kinds=all")
+        leaks = user_leaks(self.one_report(reports))
+        self.assertEqual([(l[0], l[1], l[2], l[5][0]) for l in leaks], [("reachable", 512, 1, "load_config")])
+        self.assertEqual(proc.returncode, 0)
+
+    def test_leaks_in_threads_and_a_blocked_thread_holding_a_block(self):
+        proc, reports = run("leak-threads", "leak_kinds=all")
+        leaks = user_leaks(self.one_report(reports))
+        by_fn = {l[5][0]: l for l in leaks}
+        self.assertEqual(by_fn["leak_in_thread"][:3], ("definite", 400, 4))
+        self.assertEqual(by_fn["hold_and_wait"][:3], ("reachable", 4096, 1),
+                         "the blocked thread's stack is a root: its block is not lost")
+        self.assertNotIn("did not stop", proc.stderr)
+
+    def test_a_forked_child_has_its_own_report(self):
+        proc, reports = run("leak-fork")
+        self.assertEqual(len(reports), 2)
+        pids = {records[0]["pid"] for _, records in reports}
+        self.assertEqual(len(pids), 2)
+        child = [records for _, records in reports if records[0]["ppid"] in pids]
+        self.assertEqual(len(child), 1)
+        leaks = user_leaks(child[0])
+        self.assertEqual([(l[0], l[1], l[5][0]) for l in leaks], [("definite", 64, "leak_in_child")])
+        parent = [records for _, records in reports if records[0]["ppid"] not in pids][0]
+        self.assertEqual(user_leaks(parent), [])
+        self.assertEqual(proc.returncode, 0, "the parent found nothing; its status is its own")
+
+    def test_cpp_new_and_new_array(self):
+        proc, reports = run("leak-cpp")
+        leaks = user_leaks(self.one_report(reports))
+        by_fn = {l[5][0]: l for l in leaks}
+        self.assertEqual(by_fn["make_counters()"][:3], ("definite", 200, 1))
+        self.assertEqual(by_fn["open_session()"][:5], ("definite", 40, 1, 44, 1))
+        self.assertRegex(proc.stderr, r"in make_counters\(\) .*leak_cpp\.cpp:10")
+
+    def test_suppressions_file(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".supp", delete=False) as f:
+            f.write("# deliberate\nleak:copy_name\n")
+        try:
+            proc, reports = run("leak-loop", "suppressions=" + f.name)
+        finally:
+            os.unlink(f.name)
+        records = self.one_report(reports)
+        self.assertEqual(user_leaks(records), [])
+        suppressed = [r for r in records if r["t"] == "suppressed"][0]
+        self.assertEqual((suppressed["leak_blocks"], suppressed["leak_bytes"]), (100, 1300))
+        self.assertEqual(proc.returncode, 0)
+        self.assertEqual(proc.stderr, "")
+
+    def test_bad_suppressions_line_is_named(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".supp", delete=False) as f:
+            f.write("leak:ok\nnonsense without colon\nfrobnicate:x\n")
+        try:
+            proc, _ = run("leak-loop", "suppressions=" + f.name)
+        finally:
+            os.unlink(f.name)
+        self.assertRegex(proc.stderr, re.escape(f.name) + r":2: malformed suppression")
+        self.assertRegex(proc.stderr, re.escape(f.name) + r":3: unknown kind")
+
+    def test_end_record_totals(self):
+        _, reports = run("leak-list")
+        end = self.one_report(reports)[-1]
+        self.assertEqual(end["reason"], "exit")
+        self.assertEqual(end["exit_code"], 0)
+        self.assertEqual(end["forced_exit_code"], 23)
+        self.assertTrue(end["leak_check"])
+        self.assertGreaterEqual(end["leaked_bytes"]["definite"], 32)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lib", required=True)
+    parser.add_argument("--bin", required=True)
+    ARGS, rest = parser.parse_known_args()
+    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
