@@ -5,6 +5,8 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <cstring>
+
 #include "errors.h"
 #include "internal_arena.h"
 #include "large.h"
@@ -14,6 +16,7 @@
 #include "report_writer.h"
 #include "stack_capture.h"
 #include "stack_depot.h"
+#include "suppressions.h"
 #include "thread_cache.h"
 #include "zones.h"
 
@@ -77,6 +80,7 @@ __attribute__((constructor)) void start_up() {
   ensure_initialized();
   pthread_atfork(before_fork, after_fork_parent, after_fork_child);
   keep_stderr();
+  if (g_options.print_suppressions) os_write_all(2, builtin_suppressions(), strlen(builtin_suppressions()));
   report_start();
   register_exit_handler();
 }
