@@ -101,6 +101,7 @@ Baseline loadBaseline(const std::string& path, unsigned groupFrames, const LoadO
   for (const ReportFile& r : loaded.reports) model.add(r);
   std::vector<std::string> ignored;
   if (symbolizeOptions) symbolize(model, *symbolizeOptions, ignored);
+  else demangleNames(model);
   GroupOptions options;
   options.groupFrames = groupFrames;
   Findings findings = groupFindings(model, options);

@@ -93,6 +93,7 @@ int executeReport(const ReportSettings& s, bool toStderr, ReportOutcome* outcome
     loaded.reports.clear();
     SymbolizeOptions symOptions{s.debugRoot};
     if (s.symbolize) symbolize(model, symOptions, render.warnings);
+    else demangleNames(model);
 
     std::optional<Baseline> baseline;
     if (!s.diff.empty()) baseline = loadBaseline(s.diff, s.groupFrames, load, s.symbolize ? &symOptions : nullptr);

@@ -99,6 +99,14 @@ std::string demangle(const std::string& name) {
   return result;
 }
 
+void demangleNames(Model& model) {
+  for (Frame& frame : model.frames) {
+    if (!frame.function) continue;
+    const std::string& name = model.str(frame.function);
+    if (name.size() > 2 && name[0] == '_' && name[1] == 'Z') frame.function = model.strings.intern(demangle(name));
+  }
+}
+
 void symbolize(Model& model, const SymbolizeOptions& options, std::vector<std::string>& warnings) {
   elf_version(EV_CURRENT);
   std::unordered_map<std::uint32_t, std::unique_ptr<ModuleSymbols>> sessions;  // by ModuleId
@@ -129,11 +137,8 @@ void symbolize(Model& model, const SymbolizeOptions& options, std::vector<std::s
     return it->second->ok() ? it->second.get() : nullptr;
   };
 
+  demangleNames(model);
   for (Frame& frame : model.frames) {
-    if (frame.function) {
-      const std::string& name = model.str(frame.function);
-      if (name.size() > 2 && name[0] == '_' && name[1] == 'Z') frame.function = model.strings.intern(demangle(name));
-    }
     if ((frame.function && frame.file) || !frame.module || !frame.offset) continue;
     ModuleSymbols* symbols = sessionFor(*frame.module);
     if (!symbols) continue;

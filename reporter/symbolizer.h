@@ -23,4 +23,7 @@ struct SymbolizeOptions {
 // Modules that cannot be used are named once in `warnings`.
 void symbolize(Model& model, const SymbolizeOptions& options, std::vector<std::string>& warnings);
 
+// Demangles the function names the library wrote mangled (done by symbolize() too).
+void demangleNames(Model& model);
+
 }  // namespace dm
