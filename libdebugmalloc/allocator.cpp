@@ -41,7 +41,8 @@ DM_ALWAYS_INLINE void fill_user(uintptr_t user, size_t size, bool zero, bool fre
   }
 }
 
-DM_NOINLINE void* allocate_large(size_t size, size_t align, AllocOrigin origin, uintptr_t caller, bool zero) {
+DM_NOINLINE void* allocate_large(size_t size, size_t align, unsigned align_log2, AllocOrigin origin, uintptr_t caller,
+                                 bool zero) {
   size_t rz = redzone_for(size);
   size_t user_offset = align_up(rz, align);
   size_t map_size = align_up(user_offset + size + rz, kPageSize);
@@ -54,11 +55,14 @@ DM_NOINLINE void* allocate_large(size_t size, size_t align, AllocOrigin origin, 
   m->user_size = size;
   StackId stack = record_stack(caller);
   std::atomic_thread_fence(std::memory_order_release);  // guards before the header that says "allocated"
-  m->header.store(m->start, stack, current_epoch(), ChunkHeader::pack(0, 0, ChunkState::kAllocated, origin, log2_of(align)));
+  m->header.store(m->start, stack, current_epoch(), ChunkHeader::pack(0, 0, ChunkState::kAllocated, origin, align_log2));
   return reinterpret_cast<void*>(user);
 }
 
 DM_ALWAYS_INLINE void* allocate_impl(size_t size, size_t align, AllocOrigin origin, uintptr_t caller, bool zero) {
+  // The header records the alignment asked for (aligned delete must pass the same);
+  // the layout uses at least 16.
+  unsigned requested_align_log2 = align == 0 ? log2_of(kMinAlign) : log2_of(align);
   ensure_initialized();
   if (DM_UNLIKELY(in_internal_code())) {
     void* p = internal_allocate(size, align);
@@ -70,7 +74,7 @@ DM_ALWAYS_INLINE void* allocate_impl(size_t size, size_t align, AllocOrigin orig
   count_operation(caller);
   size_t rz = redzone_for(size);
   size_t needed = kHeaderSize + rz + size + rz + (align - kMinAlign);
-  if (DM_UNLIKELY(needed > kSmallMaxSlot)) return allocate_large(size, align, origin, caller, zero);
+  if (DM_UNLIKELY(needed > kSmallMaxSlot)) return allocate_large(size, align, requested_align_log2, origin, caller, zero);
 
   int cls = size_to_class(needed);
   void* slot_ptr = thread_cache_pop(cls);
@@ -83,7 +87,7 @@ DM_ALWAYS_INLINE void* allocate_impl(size_t size, size_t align, AllocOrigin orig
   std::atomic_thread_fence(std::memory_order_release);  // guards before the header that says "allocated"
   auto* header = reinterpret_cast<ChunkHeader*>(slot);
   header->store(slot, stack, current_epoch(),
-                ChunkHeader::pack(size, user - slot, ChunkState::kAllocated, origin, log2_of(align)));
+                ChunkHeader::pack(size, user - slot, ChunkState::kAllocated, origin, requested_align_log2));
   return reinterpret_cast<void*>(user);
 }
 

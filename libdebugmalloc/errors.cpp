@@ -275,7 +275,9 @@ void report_invalid_free(const CallSite& site, uintptr_t pointer, Locate why, co
   if (why == Locate::kFound && block != nullptr) {
     fill_block(r, *block);
     bool live = block->header->state() == ChunkState::kAllocated;
-    line.str("it is ").sdec(r.offset).str(" bytes inside a ").dec(block->size).str("-byte ")
+    if (r.offset < 0) line.str("it is ").dec(static_cast<uint64_t>(-r.offset)).str(" bytes before the start of a ");
+    else line.str("it is ").dec(static_cast<uint64_t>(r.offset)).str(" bytes inside a ");
+    line.dec(block->size).str("-byte ")
         .str(live ? "" : "freed ").str("block at ").ptr(block->user);
   } else if (why == Locate::kNeverAllocated) {
     line.str("it points into the heap, at memory never handed out");

@@ -48,7 +48,7 @@ LargeMeta* large_map(size_t map_size, size_t align) {
     ScopedLock lock(g_large_mu);
     if (LargeMeta* cached = take_cached(map_size, align)) return cached;
   }
-  void* memory = os_map_aligned(map_size, align);
+  void* memory = os_map_aligned(map_size, align, /*committed=*/true);
   if (memory == nullptr) return nullptr;
   LargeMeta* m = g_large_pool.acquire();
   if (m == nullptr) {

@@ -26,12 +26,13 @@ void* os_map(size_t size) {
   return p == MAP_FAILED ? nullptr : p;
 }
 
-void* os_map_aligned(size_t size, size_t align) {
+void* os_map_aligned(size_t size, size_t align, bool committed) {
   ErrnoGuard keep;
   if (size + align < size) return nullptr;
   // Map more than needed, then trim both ends to the aligned window.
   size_t padded = size + align - kPageSize;
-  void* raw = mmap(nullptr, padded, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  int flags = MAP_PRIVATE | MAP_ANONYMOUS | (committed ? 0 : MAP_NORESERVE);
+  void* raw = mmap(nullptr, padded, PROT_READ | PROT_WRITE, flags, -1, 0);
   if (raw == MAP_FAILED) return nullptr;
   uintptr_t start = reinterpret_cast<uintptr_t>(raw);
   uintptr_t aligned = align_up(start, align);

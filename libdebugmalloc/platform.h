@@ -21,7 +21,9 @@ constexpr bool is_power_of_two(size_t v) { return v != 0 && (v & (v - 1)) == 0; 
 // Anonymous read-write mapping; nullptr on failure. errno is left untouched.
 void* os_map(size_t size);
 // Same, with the start aligned to `align` (a power of two >= the page size).
-void* os_map_aligned(size_t size, size_t align);
+// With `committed`, the kernel's overcommit check applies (as it does to glibc's
+// own large blocks): a request the system cannot back fails here, at once.
+void* os_map_aligned(size_t size, size_t align, bool committed = false);
 void os_unmap(void* p, size_t size);
 // Gives the pages back to the kernel but keeps the mapping (reads see zeros).
 void os_release(void* p, size_t size);

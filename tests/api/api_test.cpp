@@ -169,7 +169,7 @@ TEST_F(Api, MallocOfImpossibleSizesFailsWithEnomem) {
 // fails with ENOMEM. debugmalloc maps with MAP_NORESERVE, so e.g. malloc(1 TiB)
 // "succeeds" on a machine with 23 GiB, and filling the page map for it costs
 // seconds (8 s for 16 TiB) and gigabytes. Behaviour must match glibc's.
-TEST_F(Api, DISABLED_MallocFailsWhereTheKernelRefusesTheCommit) {
+TEST_F(Api, MallocFailsWhereTheKernelRefusesTheCommit) {
   const size_t n = size_t{1} << 40;
   void* probe = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (probe != MAP_FAILED) {
@@ -564,7 +564,7 @@ TEST_F(Api, NewExpressionsUseMatchingForms) {
 // Bug reproducer (disabled until fixed): operator new(n, align_val_t(8)) records
 // alignment 16, so the matching operator delete(p, align_val_t(8)) is reported
 // as an alloc-dealloc-mismatch ("alignment passed to aligned delete differs").
-TEST_F(Api, DISABLED_AlignedNewAcceptsAlignmentsBelow16) {
+TEST_F(Api, AlignedNewAcceptsAlignmentsBelow16) {
   for (size_t a : {size_t{1}, size_t{2}, size_t{4}, size_t{8}, size_t{16}}) {
     const auto al = std::align_val_t(a);
     void* p = ::operator new(24, al);
