@@ -27,7 +27,7 @@ __thread uint64_t t_operations __attribute__((tls_model("initial-exec"))) = 0;
 unsigned log2_of(size_t power_of_two) { return static_cast<unsigned>(__builtin_ctzll(power_of_two)); }
 
 // check_interval: a full heap check every N allocations and frees of this thread.
-DM_ALWAYS_INLINE void count_operation(uintptr_t caller) {
+DM_ALWAYS_INLINE void count_operation(const CallerFrame& caller) {
   if (DM_UNLIKELY(g_options.check_interval != 0) && ++t_operations % g_options.check_interval == 0)
     check_heap("the periodic heap check (check_interval)", caller);
 }
@@ -41,7 +41,7 @@ DM_ALWAYS_INLINE void fill_user(uintptr_t user, size_t size, bool zero, bool fre
   }
 }
 
-DM_NOINLINE void* allocate_large(size_t size, size_t align, unsigned align_log2, AllocOrigin origin, uintptr_t caller,
+DM_NOINLINE void* allocate_large(size_t size, size_t align, unsigned align_log2, AllocOrigin origin, const CallerFrame& caller,
                                  bool zero) {
   size_t rz = redzone_for(size);
   size_t user_offset = align_up(rz, align);
@@ -59,7 +59,7 @@ DM_NOINLINE void* allocate_large(size_t size, size_t align, unsigned align_log2,
   return reinterpret_cast<void*>(user);
 }
 
-DM_ALWAYS_INLINE void* allocate_impl(size_t size, size_t align, AllocOrigin origin, uintptr_t caller, bool zero) {
+DM_ALWAYS_INLINE void* allocate_impl(size_t size, size_t align, AllocOrigin origin, const CallerFrame& caller, bool zero) {
   // The header records the alignment asked for (aligned delete must pass the same);
   // the layout uses at least 16.
   unsigned requested_align_log2 = align == 0 ? log2_of(kMinAlign) : log2_of(align);
@@ -150,11 +150,11 @@ DM_ALWAYS_INLINE void free_block(const BlockRef& block, const CallSite& site) {
 
 }  // namespace
 
-void* allocate(size_t size, size_t align, AllocOrigin origin, uintptr_t caller) {
+void* allocate(size_t size, size_t align, AllocOrigin origin, const CallerFrame& caller) {
   return allocate_impl(size, align, origin, caller, false);
 }
 
-void* allocate_zeroed(size_t size, uintptr_t caller) {
+void* allocate_zeroed(size_t size, const CallerFrame& caller) {
   return allocate_impl(size, kMinAlign, AllocOrigin::kMalloc, caller, true);
 }
 
@@ -184,7 +184,7 @@ void deallocate(void* pointer, const Dealloc& how) {
   free_block(block, site);
 }
 
-void* reallocate(void* pointer, size_t size, uintptr_t caller, ReallocStatus* status) {
+void* reallocate(void* pointer, size_t size, const CallerFrame& caller, ReallocStatus* status) {
   ensure_initialized();
   uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
   if (DM_UNLIKELY(internal_arena_contains(p))) {

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "chunk.h"
+#include "fast_unwind.h"
 
 namespace dm {
 
@@ -19,9 +20,9 @@ inline constexpr size_t kUnsized = ~size_t{0};
 
 // A block of `size` bytes aligned to `align` (a power of two; smaller values
 // mean 16), or nullptr when out of memory. errno is not touched.
-void* allocate(size_t size, size_t align, AllocOrigin origin, uintptr_t caller);
+void* allocate(size_t size, size_t align, AllocOrigin origin, const CallerFrame& caller);
 // Same, zero-filled (calloc).
-void* allocate_zeroed(size_t size, uintptr_t caller);
+void* allocate_zeroed(size_t size, const CallerFrame& caller);
 
 // How a block is being freed.
 struct Dealloc {
@@ -29,7 +30,7 @@ struct Dealloc {
   const char* api;          // "free()", "operator delete", ...
   size_t sized = kUnsized;  // the size passed to a sized delete
   size_t align = 0;         // the alignment passed to an aligned delete
-  uintptr_t caller = 0;     // return address into the program
+  CallerFrame caller{};     // the program's frame that called
 };
 
 // Frees `pointer`. Errors (invalid, double or mismatched free, damaged header
@@ -40,7 +41,7 @@ enum class ReallocStatus { kOk, kOutOfMemory, kInvalidPointer };
 // realloc's core: `pointer` non-null, `size` non-zero. The block always moves
 // (as with ASan), so stale pointers to the old block hit freed memory. On
 // failure the old block is untouched.
-void* reallocate(void* pointer, size_t size, uintptr_t caller, ReallocStatus* status);
+void* reallocate(void* pointer, size_t size, const CallerFrame& caller, ReallocStatus* status);
 
 // The requested size of a live block (all the program may use); 0 for null or
 // foreign pointers.

@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "block.h"
+#include "fast_unwind.h"
 #include "guard.h"
 #include "platform.h"
 #include "stack_depot.h"
@@ -30,11 +31,11 @@ enum class ErrorKind : uint8_t {
 inline constexpr int kNumErrorKinds = 7;
 const char* error_kind_name(ErrorKind kind);  // the public names of DESIGN.md
 
-// Where an error was found: the API call and the return address into the
-// program (0 when found by a heap check, whose own stack is then recorded).
+// Where an error was found: the API call and the program's frame that called
+// it (ip 0 for heap checks at exit: no stack is recorded for those).
 struct CallSite {
   const char* api;
-  uintptr_t caller;
+  CallerFrame caller;
 };
 
 // Everything known about one error, for the readable report and the report file.

@@ -33,7 +33,7 @@ void check_block(const BlockRef& block, const CallSite& site) {
 
 }  // namespace
 
-uint64_t check_heap(const char* found_by, uintptr_t caller) {
+uint64_t check_heap(const char* found_by, const CallerFrame& caller) {
   uint64_t before = error_count();
   CallSite site{found_by, caller};
   SpanSnapshot spans;

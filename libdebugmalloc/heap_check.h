@@ -5,11 +5,13 @@
 
 #include <cstdint>
 
+#include "fast_unwind.h"
+
 namespace dm {
 
 // Checks the whole heap; `found_by` names the check in reports and `caller`
 // is the return address into the program that asked (0 at exit). Returns the
 // number of errors it found.
-uint64_t check_heap(const char* found_by, uintptr_t caller);
+uint64_t check_heap(const char* found_by, const CallerFrame& caller);
 
 }  // namespace dm

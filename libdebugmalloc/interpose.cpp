@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 
 #include "allocator.h"
+#include "fast_unwind.h"
 #include "modules.h"
 #include "platform.h"
 
@@ -14,10 +15,8 @@ using dm::AllocOrigin;
 
 namespace {
 
-// The return address into the program: where backtraces start.
-#define DM_CALLER reinterpret_cast<uintptr_t>(__builtin_return_address(0))
 
-DM_ALWAYS_INLINE void* malloc_family(size_t size, size_t align, uintptr_t caller) {
+DM_ALWAYS_INLINE void* malloc_family(size_t size, size_t align, const dm::CallerFrame& caller) {
   void* p = dm::allocate(size, align, AllocOrigin::kMalloc, caller);
   if (DM_UNLIKELY(p == nullptr)) errno = ENOMEM;
   return p;
@@ -25,9 +24,9 @@ DM_ALWAYS_INLINE void* malloc_family(size_t size, size_t align, uintptr_t caller
 
 }  // namespace
 
-DM_EXPORT void* malloc(size_t size) { return malloc_family(size, dm::kMinAlign, DM_CALLER); }
+DM_EXPORT void* malloc(size_t size) { return malloc_family(size, dm::kMinAlign, DM_CALLER_FRAME()); }
 
-DM_EXPORT void free(void* pointer) { dm::deallocate(pointer, {AllocOrigin::kMalloc, "free()", dm::kUnsized, 0, DM_CALLER}); }
+DM_EXPORT void free(void* pointer) { dm::deallocate(pointer, {AllocOrigin::kMalloc, "free()", dm::kUnsized, 0, DM_CALLER_FRAME()}); }
 
 DM_EXPORT void* calloc(size_t count, size_t size) {
   size_t total;
@@ -35,14 +34,14 @@ DM_EXPORT void* calloc(size_t count, size_t size) {
     errno = ENOMEM;
     return nullptr;
   }
-  void* p = dm::allocate_zeroed(total, DM_CALLER);
+  void* p = dm::allocate_zeroed(total, DM_CALLER_FRAME());
   if (p == nullptr) errno = ENOMEM;
   return p;
 }
 
 namespace {
 
-void* realloc_from(void* pointer, size_t size, uintptr_t caller) {
+void* realloc_from(void* pointer, size_t size, const dm::CallerFrame& caller) {
   if (pointer == nullptr) return malloc_family(size, dm::kMinAlign, caller);
   if (size == 0) {  // glibc: frees the block and returns NULL
     dm::deallocate(pointer, {AllocOrigin::kMalloc, "realloc()", dm::kUnsized, 0, caller});
@@ -56,7 +55,7 @@ void* realloc_from(void* pointer, size_t size, uintptr_t caller) {
 
 }  // namespace
 
-DM_EXPORT void* realloc(void* pointer, size_t size) { return realloc_from(pointer, size, DM_CALLER); }
+DM_EXPORT void* realloc(void* pointer, size_t size) { return realloc_from(pointer, size, DM_CALLER_FRAME()); }
 
 DM_EXPORT void* reallocarray(void* pointer, size_t count, size_t size) {
   size_t total;
@@ -64,13 +63,13 @@ DM_EXPORT void* reallocarray(void* pointer, size_t count, size_t size) {
     errno = ENOMEM;
     return nullptr;
   }
-  return realloc_from(pointer, total, DM_CALLER);
+  return realloc_from(pointer, total, DM_CALLER_FRAME());
 }
 
 DM_EXPORT int posix_memalign(void** result, size_t align, size_t size) {
   if (align % sizeof(void*) != 0 || !dm::is_power_of_two(align)) return EINVAL;
   int saved = errno;
-  void* p = dm::allocate(size, align, AllocOrigin::kMalloc, DM_CALLER);
+  void* p = dm::allocate(size, align, AllocOrigin::kMalloc, DM_CALLER_FRAME());
   errno = saved;  // posix_memalign reports through its result, not errno
   if (p == nullptr) return ENOMEM;
   *result = p;
@@ -82,7 +81,7 @@ DM_EXPORT void* aligned_alloc(size_t align, size_t size) {
     errno = EINVAL;
     return nullptr;
   }
-  return malloc_family(size, align, DM_CALLER);
+  return malloc_family(size, align, DM_CALLER_FRAME());
 }
 
 DM_EXPORT void* memalign(size_t align, size_t size) {
@@ -93,10 +92,10 @@ DM_EXPORT void* memalign(size_t align, size_t size) {
   // glibc rounds a non-power-of-two alignment up to the next power of two.
   size_t rounded = 1;
   while (rounded < align) rounded <<= 1;
-  return malloc_family(size, rounded, DM_CALLER);
+  return malloc_family(size, rounded, DM_CALLER_FRAME());
 }
 
-DM_EXPORT void* valloc(size_t size) { return malloc_family(size, dm::kPageSize, DM_CALLER); }
+DM_EXPORT void* valloc(size_t size) { return malloc_family(size, dm::kPageSize, DM_CALLER_FRAME()); }
 
 DM_EXPORT void* pvalloc(size_t size) {
   size_t rounded = dm::align_up(size, dm::kPageSize);
@@ -104,7 +103,7 @@ DM_EXPORT void* pvalloc(size_t size) {
     errno = ENOMEM;
     return nullptr;
   }
-  return malloc_family(rounded == 0 ? dm::kPageSize : rounded, dm::kPageSize, DM_CALLER);
+  return malloc_family(rounded == 0 ? dm::kPageSize : rounded, dm::kPageSize, DM_CALLER_FRAME());
 }
 
 DM_EXPORT size_t malloc_usable_size(void* pointer) { return dm::usable_size(pointer); }
@@ -117,5 +116,6 @@ DM_EXPORT int dlclose(void* handle) {
   dm::modules_refresh();
   int result = real != nullptr ? real(handle) : -1;
   dm::modules_refresh();
+  dm::fast_unwind_forget_all();  // its unwind rules must not serve code loaded there later
   return result;
 }

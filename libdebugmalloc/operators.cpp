@@ -14,9 +14,8 @@ using dm::AllocOrigin;
 
 namespace {
 
-#define DM_CALLER reinterpret_cast<uintptr_t>(__builtin_return_address(0))
 
-void* new_or_throw(size_t size, size_t align, AllocOrigin origin, uintptr_t caller) {
+void* new_or_throw(size_t size, size_t align, AllocOrigin origin, const dm::CallerFrame& caller) {
   for (;;) {
     if (void* p = dm::allocate(size, align, origin, caller)) return p;
     std::new_handler handler = std::get_new_handler();
@@ -25,7 +24,7 @@ void* new_or_throw(size_t size, size_t align, AllocOrigin origin, uintptr_t call
   }
 }
 
-void* new_nothrow(size_t size, size_t align, AllocOrigin origin, uintptr_t caller) noexcept {
+void* new_nothrow(size_t size, size_t align, AllocOrigin origin, const dm::CallerFrame& caller) noexcept {
   try {
     return new_or_throw(size, align, origin, caller);
   } catch (...) {
@@ -37,58 +36,58 @@ size_t align_of(std::align_val_t a) { return static_cast<size_t>(a); }
 
 }  // namespace
 
-DM_EXPORT_CXX void* operator new(size_t size) { return new_or_throw(size, 0, AllocOrigin::kNew, DM_CALLER); }
-DM_EXPORT_CXX void* operator new[](size_t size) { return new_or_throw(size, 0, AllocOrigin::kNewArray, DM_CALLER); }
+DM_EXPORT_CXX void* operator new(size_t size) { return new_or_throw(size, 0, AllocOrigin::kNew, DM_CALLER_FRAME()); }
+DM_EXPORT_CXX void* operator new[](size_t size) { return new_or_throw(size, 0, AllocOrigin::kNewArray, DM_CALLER_FRAME()); }
 DM_EXPORT_CXX void* operator new(size_t size, const std::nothrow_t&) noexcept {
-  return new_nothrow(size, 0, AllocOrigin::kNew, DM_CALLER);
+  return new_nothrow(size, 0, AllocOrigin::kNew, DM_CALLER_FRAME());
 }
 DM_EXPORT_CXX void* operator new[](size_t size, const std::nothrow_t&) noexcept {
-  return new_nothrow(size, 0, AllocOrigin::kNewArray, DM_CALLER);
+  return new_nothrow(size, 0, AllocOrigin::kNewArray, DM_CALLER_FRAME());
 }
 DM_EXPORT_CXX void* operator new(size_t size, std::align_val_t a) {
-  return new_or_throw(size, align_of(a), AllocOrigin::kNewAligned, DM_CALLER);
+  return new_or_throw(size, align_of(a), AllocOrigin::kNewAligned, DM_CALLER_FRAME());
 }
 DM_EXPORT_CXX void* operator new[](size_t size, std::align_val_t a) {
-  return new_or_throw(size, align_of(a), AllocOrigin::kNewArrayAligned, DM_CALLER);
+  return new_or_throw(size, align_of(a), AllocOrigin::kNewArrayAligned, DM_CALLER_FRAME());
 }
 DM_EXPORT_CXX void* operator new(size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {
-  return new_nothrow(size, align_of(a), AllocOrigin::kNewAligned, DM_CALLER);
+  return new_nothrow(size, align_of(a), AllocOrigin::kNewAligned, DM_CALLER_FRAME());
 }
 DM_EXPORT_CXX void* operator new[](size_t size, std::align_val_t a, const std::nothrow_t&) noexcept {
-  return new_nothrow(size, align_of(a), AllocOrigin::kNewArrayAligned, DM_CALLER);
+  return new_nothrow(size, align_of(a), AllocOrigin::kNewArrayAligned, DM_CALLER_FRAME());
 }
 
-DM_EXPORT_CXX void operator delete(void* p) noexcept { dm::deallocate(p, {AllocOrigin::kNew, "operator delete", dm::kUnsized, 0, DM_CALLER}); }
+DM_EXPORT_CXX void operator delete(void* p) noexcept { dm::deallocate(p, {AllocOrigin::kNew, "operator delete", dm::kUnsized, 0, DM_CALLER_FRAME()}); }
 DM_EXPORT_CXX void operator delete[](void* p) noexcept {
-  dm::deallocate(p, {AllocOrigin::kNewArray, "operator delete []", dm::kUnsized, 0, DM_CALLER});
+  dm::deallocate(p, {AllocOrigin::kNewArray, "operator delete []", dm::kUnsized, 0, DM_CALLER_FRAME()});
 }
 DM_EXPORT_CXX void operator delete(void* p, const std::nothrow_t&) noexcept {
-  dm::deallocate(p, {AllocOrigin::kNew, "operator delete", dm::kUnsized, 0, DM_CALLER});
+  dm::deallocate(p, {AllocOrigin::kNew, "operator delete", dm::kUnsized, 0, DM_CALLER_FRAME()});
 }
 DM_EXPORT_CXX void operator delete[](void* p, const std::nothrow_t&) noexcept {
-  dm::deallocate(p, {AllocOrigin::kNewArray, "operator delete []", dm::kUnsized, 0, DM_CALLER});
+  dm::deallocate(p, {AllocOrigin::kNewArray, "operator delete []", dm::kUnsized, 0, DM_CALLER_FRAME()});
 }
 DM_EXPORT_CXX void operator delete(void* p, size_t size) noexcept {
-  dm::deallocate(p, {AllocOrigin::kNew, "operator delete", size, 0, DM_CALLER});
+  dm::deallocate(p, {AllocOrigin::kNew, "operator delete", size, 0, DM_CALLER_FRAME()});
 }
 DM_EXPORT_CXX void operator delete[](void* p, size_t size) noexcept {
-  dm::deallocate(p, {AllocOrigin::kNewArray, "operator delete []", size, 0, DM_CALLER});
+  dm::deallocate(p, {AllocOrigin::kNewArray, "operator delete []", size, 0, DM_CALLER_FRAME()});
 }
 DM_EXPORT_CXX void operator delete(void* p, std::align_val_t a) noexcept {
-  dm::deallocate(p, {AllocOrigin::kNewAligned, "operator delete(align_val_t)", dm::kUnsized, align_of(a), DM_CALLER});
+  dm::deallocate(p, {AllocOrigin::kNewAligned, "operator delete(align_val_t)", dm::kUnsized, align_of(a), DM_CALLER_FRAME()});
 }
 DM_EXPORT_CXX void operator delete[](void* p, std::align_val_t a) noexcept {
-  dm::deallocate(p, {AllocOrigin::kNewArrayAligned, "operator delete [](align_val_t)", dm::kUnsized, align_of(a), DM_CALLER});
+  dm::deallocate(p, {AllocOrigin::kNewArrayAligned, "operator delete [](align_val_t)", dm::kUnsized, align_of(a), DM_CALLER_FRAME()});
 }
 DM_EXPORT_CXX void operator delete(void* p, size_t size, std::align_val_t a) noexcept {
-  dm::deallocate(p, {AllocOrigin::kNewAligned, "operator delete(align_val_t)", size, align_of(a), DM_CALLER});
+  dm::deallocate(p, {AllocOrigin::kNewAligned, "operator delete(align_val_t)", size, align_of(a), DM_CALLER_FRAME()});
 }
 DM_EXPORT_CXX void operator delete[](void* p, size_t size, std::align_val_t a) noexcept {
-  dm::deallocate(p, {AllocOrigin::kNewArrayAligned, "operator delete [](align_val_t)", size, align_of(a), DM_CALLER});
+  dm::deallocate(p, {AllocOrigin::kNewArrayAligned, "operator delete [](align_val_t)", size, align_of(a), DM_CALLER_FRAME()});
 }
 DM_EXPORT_CXX void operator delete(void* p, std::align_val_t a, const std::nothrow_t&) noexcept {
-  dm::deallocate(p, {AllocOrigin::kNewAligned, "operator delete(align_val_t)", dm::kUnsized, align_of(a), DM_CALLER});
+  dm::deallocate(p, {AllocOrigin::kNewAligned, "operator delete(align_val_t)", dm::kUnsized, align_of(a), DM_CALLER_FRAME()});
 }
 DM_EXPORT_CXX void operator delete[](void* p, std::align_val_t a, const std::nothrow_t&) noexcept {
-  dm::deallocate(p, {AllocOrigin::kNewArrayAligned, "operator delete [](align_val_t)", dm::kUnsized, align_of(a), DM_CALLER});
+  dm::deallocate(p, {AllocOrigin::kNewArrayAligned, "operator delete [](align_val_t)", dm::kUnsized, align_of(a), DM_CALLER_FRAME()});
 }

@@ -50,7 +50,7 @@ uintptr_t exit_caller_stack_pointer() {
 
 void on_program_exit(int status, void*) {
   if (g_init_state.load(std::memory_order_acquire) != 2) return;
-  if (g_options.check_at_exit) check_heap("the heap check at exit", 0);
+  if (g_options.check_at_exit) check_heap("the heap check at exit", CallerFrame{});
   LeakCheck check;
   if (g_options.leaks) run_leak_check(&check, 0, true, exit_caller_stack_pointer());
   bool findings = error_count() > 0 || check.definite_or_indirect;

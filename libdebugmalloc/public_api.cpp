@@ -4,12 +4,12 @@
 
 #include "block.h"
 #include "errors.h"
+#include "fast_unwind.h"
 #include "heap_check.h"
 #include "init.h"
 #include "internal_arena.h"
 #include "leak_report.h"
 
-#define DM_CALLER reinterpret_cast<uintptr_t>(__builtin_return_address(0))
 
 namespace {
 
@@ -30,7 +30,7 @@ DM_EXPORT int __debugmalloc_running(void) { return 1; }
 
 DM_EXPORT size_t __debugmalloc_check_heap(void) {
   dm::ensure_initialized();
-  return dm::check_heap("debugmalloc_check_heap()", DM_CALLER);
+  return dm::check_heap("debugmalloc_check_heap()", DM_CALLER_FRAME());
 }
 
 DM_EXPORT size_t __debugmalloc_error_count(void) { return dm::error_count(); }

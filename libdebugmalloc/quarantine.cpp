@@ -107,7 +107,7 @@ void push_global(QuarantineBatch* batch) {
 
 void quarantine_recycle(const BlockRef& block, const char* found_by) {
   if (block.header->state() != ChunkState::kQuarantined) return;
-  CallSite site{found_by, 0};
+  CallSite site{found_by, CallerFrame{}};
   if (g_options.scribble) {
     Damage written = find_damage(block.user, scribble_extent(block.size), static_cast<uint8_t>(g_options.free_fill));
     if (written.found()) report_use_after_free(site, block, written);

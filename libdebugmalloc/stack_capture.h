@@ -7,17 +7,19 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "fast_unwind.h"
 #include "stack_depot.h"
 
 namespace dm {
 
 // Fills `frames` with at most `max` return addresses of the calling thread,
-// starting with `caller` (the return address of the entry point the program
-// called). Returns the number of frames (0 if capture is off or failed).
-uint32_t capture_stack(uintptr_t* frames, uint32_t max, uintptr_t caller);
+// starting at `caller` (the program's frame that called the entry point).
+// Returns the number of frames (0 if capture failed).
+uint32_t capture_stack(uintptr_t* frames, uint32_t max, const CallerFrame& caller);
 
-// Captures (stack_depth frames from the options) and stores the stack in the depot.
-StackId record_stack(uintptr_t caller);
+// Captures (stack_depth frames from the options) and stores the stack in the
+// depot; 0 when stacks are off, or inside the library's own work.
+StackId record_stack(const CallerFrame& caller);
 
 void stack_capture_init();
 

@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 
+#include "fast_unwind.h"
 #include "object_pool.h"
 #include "quarantine.h"
 
@@ -60,6 +61,7 @@ void on_thread_exit(void* value) {
   drain(tc);
   unlink_cache(tc);
   g_cache_pool.release(tc);
+  fast_unwind_thread_exit();
 }
 
 ThreadCache* create_cache() {

@@ -13,7 +13,7 @@ TEST(ErrorsDeathTest, AbortOnErrorAbortsAfterTheReport) {
   EXPECT_DEATH(
       {
         g_options.abort_on_error = true;
-        void* p = allocate(10, 0, AllocOrigin::kMalloc, 0);
+        void* p = allocate(10, 0, AllocOrigin::kMalloc, {});
         release(p);
         release(p);
       },
@@ -24,7 +24,7 @@ TEST(ErrorsDeathTest, MismatchAbortsToo) {
   EXPECT_DEATH(
       {
         g_options.abort_on_error = true;
-        void* p = allocate(10, 0, AllocOrigin::kNewArray, 0);
+        void* p = allocate(10, 0, AllocOrigin::kNewArray, {});
         deallocate(p, {AllocOrigin::kMalloc, "free()"});
       },
       "alloc-dealloc-mismatch");
@@ -34,7 +34,7 @@ TEST(ErrorsDeathTest, OverflowAbortsAtFree) {
   EXPECT_DEATH(
       {
         g_options.abort_on_error = true;
-        auto* p = static_cast<char*>(allocate(13, 0, AllocOrigin::kMalloc, 0));
+        auto* p = static_cast<char*>(allocate(13, 0, AllocOrigin::kMalloc, {}));
         p[13] = 1;
         release(p);
       },

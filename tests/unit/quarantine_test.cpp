@@ -20,12 +20,12 @@ void release(void* p) { deallocate(p, {AllocOrigin::kMalloc, "free()"}); }
 TEST(Quarantine, FreedBlocksAreNotReusedWhileHeld) {
   std::set<void*> freed;
   for (int i = 0; i < 1000; ++i) {
-    void* p = allocate(48, 0, AllocOrigin::kMalloc, 0);
+    void* p = allocate(48, 0, AllocOrigin::kMalloc, {});
     freed.insert(p);
     release(p);
   }
   for (int i = 0; i < 1000; ++i) {
-    void* p = allocate(48, 0, AllocOrigin::kMalloc, 0);
+    void* p = allocate(48, 0, AllocOrigin::kMalloc, {});
     EXPECT_EQ(freed.count(p), 0u) << "48 KB of frees fit in the 64 MiB quarantine";
     release(p);
   }
@@ -34,9 +34,9 @@ TEST(Quarantine, FreedBlocksAreNotReusedWhileHeld) {
 TEST(Quarantine, ZeroBudgetReusesAtOnce) {
   uint64_t saved = g_options.quarantine_mb;
   g_options.quarantine_mb = 0;
-  void* p = allocate(4000, 0, AllocOrigin::kMalloc, 0);
+  void* p = allocate(4000, 0, AllocOrigin::kMalloc, {});
   release(p);
-  void* q = allocate(4000, 0, AllocOrigin::kMalloc, 0);
+  void* q = allocate(4000, 0, AllocOrigin::kMalloc, {});
   EXPECT_EQ(p, q) << "LIFO thread cache hands the same slot back";
   release(q);
   g_options.quarantine_mb = saved;
@@ -45,12 +45,12 @@ TEST(Quarantine, ZeroBudgetReusesAtOnce) {
 TEST(Quarantine, WriteAfterFreeIsReportedWhenTheBlockLeaves) {
   uint64_t saved = g_options.quarantine_mb;
   g_options.quarantine_mb = 1;
-  auto* p = static_cast<char*>(allocate(100, 0, AllocOrigin::kMalloc, 0));
+  auto* p = static_cast<char*>(allocate(100, 0, AllocOrigin::kMalloc, {}));
   release(p);
   p[7] = 'x';  // use after free
   uint64_t before = error_count();
   // Push 2 MiB of other frees through a 1 MiB quarantine.
-  for (int i = 0; i < 200; ++i) release(allocate(10000, 0, AllocOrigin::kMalloc, 0));
+  for (int i = 0; i < 200; ++i) release(allocate(10000, 0, AllocOrigin::kMalloc, {}));
   EXPECT_EQ(error_count(), before + 1);
   g_options.quarantine_mb = saved;
 }
