@@ -107,6 +107,19 @@ int main(int argc, char** argv) {
   reportCmd->add_option("PATH", report.paths, "report files or directories of them")->required()->group("Input");
   dm::addReportOptions(*reportCmd, report, /*forRun=*/false);
 
+  // `run ... -- PROG ARGS`: everything after the first "--" is the program's, whatever it
+  // looks like; CLI11 sees only what comes before. Without "--", CLI11's prefix-command mode
+  // stops at the first argument that is not an option.
+  std::vector<std::string> command;
+  if (argc > 1 && std::string(argv[1]) == "run") {
+    for (int i = 2; i < argc; ++i)
+      if (std::string(argv[i]) == "--") {
+        command.assign(argv + i + 1, argv + argc);
+        argc = i;
+        break;
+      }
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -121,8 +134,13 @@ int main(int argc, char** argv) {
   }
 
   if (*runCmd) {
-    std::vector<std::string> command = runCmd->remaining();
-    if (!command.empty() && command.front() == "--") command.erase(command.begin());
+    std::vector<std::string> rest = runCmd->remaining();
+    if (!rest.empty() && rest.front() == "--") rest.erase(rest.begin());
+    if (!command.empty() && !rest.empty()) {
+      std::cerr << "debugmalloc run: unexpected arguments before \"--\": " << rest.front() << "\n";
+      return dm::kExitBadInput;
+    }
+    if (command.empty()) command = std::move(rest);
     return dm::executeRun(run, command);
   }
   return dm::executeReport(report, /*toStderr=*/false);

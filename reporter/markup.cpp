@@ -43,17 +43,17 @@ std::string frameText(const Model& model, FrameId id) {
 std::string siteName(const Model& model, std::optional<StackId> stack) {
   if (!stack) return "(no stack)";
   const std::vector<FrameId>& frames = model.stack(*stack);
+  if (frames.empty()) return "(no frames)";
   auto user = topUserFrame(model, frames);
-  std::size_t start = user ? *user : 0;
-  for (std::size_t i = start; i < frames.size(); ++i) {
-    const Frame& f = model.frame(frames[i]);
-    if (!f.function) continue;
+  const Frame& f = model.frame(frames[user ? *user : 0]);
+  if (f.function) {
     std::string s = model.str(f.function);
     if (f.file) s += " (" + std::string(baseName(model.str(f.file))) + (f.line ? ":" + std::to_string(f.line) : "") + ")";
     return s;
   }
-  if (frames.empty()) return "(no frames)";
-  return frameText(model, frames[start]);
+  // Not symbolized: where it is in its module says more than a neighbour's name.
+  if (f.module && f.offset) return std::string(baseName(model.str(model.module(*f.module).path))) + "+" + hexString(*f.offset);
+  return hexString(f.pc);
 }
 
 std::string fingerprint(std::string_view s) {

@@ -161,16 +161,16 @@ void renderHtml(std::ostream& out, const Model& model, const Findings& findings,
   for (const std::string& warning : options.warnings) out << "<p class=\"warn\">warning: " << escapeXml(warning) << "</p>\n";
 
   // Summary tables.
-  out << "<h2 id=\"summary\">Summary</h2>\n<table class=\"summary\"><tr><th>errors</th><th class=\"num\">count</th></tr>\n";
+  out << "<h2 id=\"summary\">Summary</h2>\n<table class=\"summary\"><tr><th>errors</th><th class=\"num\" colspan=\"2\">count</th></tr>\n";
   std::array<std::uint64_t, kErrorKindCount> byKind{};
   for (const ErrorGroup& g : findings.errors) byKind[static_cast<std::size_t>(g.kind)] += g.count;
   bool anyError = false;
   for (std::size_t k = 0; k < kErrorKindCount; ++k)
     if (byKind[k]) {
       anyError = true;
-      out << "<tr><td>" << kErrorKindNames[k] << "</td><td class=\"num\">" << byKind[k] << "</td></tr>\n";
+      out << "<tr><td>" << kErrorKindNames[k] << "</td><td class=\"num\" colspan=\"2\">" << byKind[k] << "</td></tr>\n";
     }
-  if (!anyError) out << "<tr><td colspan=\"2\" class=\"empty\">none</td></tr>\n";
+  if (!anyError) out << "<tr><td colspan=\"3\" class=\"empty\">none</td></tr>\n";
   out << "<tr><th>leaks</th><th class=\"num\">bytes</th><th class=\"num\">blocks</th></tr>\n";
   bool anyLeak = false;
   for (std::size_t k = 0; k < kLeakKindCount; ++k)

@@ -129,8 +129,9 @@ TEST(Markup, EveryReportStringIsEscaped) {
 TEST(Html, SelfContained) {
   std::string out = rendered(Format::Html, load({"basic", "multi"}));
   EXPECT_EQ(out.rfind("<!DOCTYPE html>", 0), 0u);
-  for (const char* external : {"http://", "https://", "<link", "src=", "@import", "url("})
-    if (std::string(external) != "http://") EXPECT_EQ(out.find(external), std::string::npos) << external;
+  for (const char* external : {"https://", "<link", "src=", "@import", "url("}) {
+    EXPECT_EQ(out.find(external), std::string::npos) << external;
+  }
   // The only URL is the SVG namespace, which is not fetched.
   EXPECT_EQ(out.find("http://"), out.find("http://www.w3.org/2000/svg"));
   EXPECT_NE(out.find("<svg id=\"leak-chart\""), std::string::npos);
