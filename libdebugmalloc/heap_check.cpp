@@ -17,10 +17,10 @@ bool header_unchanged(const BlockRef& block, const ChunkHeader& seen) {
          block.header->free_stack == seen.free_stack;
 }
 
-void check_block(const BlockRef& block, const CallSite& site) {
+void check_block(const BlockRef& block, const CallSite& site, bool include_quarantine) {
   ChunkHeader seen = *block.header;
   ChunkState state = seen.state();
-  if (state != ChunkState::kAllocated && state != ChunkState::kQuarantined) return;
+  if (state != ChunkState::kAllocated && (state != ChunkState::kQuarantined || !include_quarantine)) return;
   if (state == ChunkState::kQuarantined && g_options.scribble) {
     Damage written = find_damage(block.user, scribble_extent(block.size), static_cast<uint8_t>(g_options.free_fill));
     if (written.found() && header_unchanged(block, seen)) report_use_after_free(site, block, written);
@@ -33,7 +33,7 @@ void check_block(const BlockRef& block, const CallSite& site) {
 
 }  // namespace
 
-uint64_t check_heap(const char* found_by, const CallerFrame& caller) {
+uint64_t check_heap(const char* found_by, const CallerFrame& caller, bool include_quarantine) {
   uint64_t before = error_count();
   CallSite site{found_by, caller};
   SpanSnapshot spans;
@@ -41,7 +41,7 @@ uint64_t check_heap(const char* found_by, const CallerFrame& caller) {
     ListedSpan* span = spans[i];
     if (span->kind == ZoneKind::kLarge) {
       BlockRef block;
-      if (locate_block(span->start, &block) == Locate::kFound) check_block(block, site);
+      if (locate_block(span->start, &block) == Locate::kFound) check_block(block, site, include_quarantine);
       continue;
     }
     auto* zone = static_cast<ZoneMeta*>(span);
@@ -50,7 +50,7 @@ uint64_t check_heap(const char* found_by, const CallerFrame& caller) {
       BlockRef block;
       Locate where = block_at_slot(zone, slot, &block);
       if (where == Locate::kFound) {
-        check_block(block, site);
+        check_block(block, site, include_quarantine);
       } else if (where == Locate::kCorrupt) {
         ChunkHeader again = *block.header;
         // A header being rewritten by its owner fails the checksum for an instant: look twice.

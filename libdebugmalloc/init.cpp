@@ -23,6 +23,7 @@
 namespace dm {
 
 constinit std::atomic<int> g_init_state{0};
+constinit bool g_forked_child = false;
 
 namespace {
 
@@ -62,6 +63,7 @@ void after_fork_parent() {
 }
 
 void after_fork_child() {
+  g_forked_child = true;
   internal_arena_reset_after_fork();
   depot_reset_after_fork();
   thread_cache_reset_after_fork();

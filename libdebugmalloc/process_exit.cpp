@@ -50,7 +50,10 @@ uintptr_t exit_caller_stack_pointer() {
 
 void on_program_exit(int status, void*) {
   if (g_init_state.load(std::memory_order_acquire) != 2) return;
-  if (g_options.check_at_exit) check_heap("the heap check at exit", CallerFrame{});
+  // A forked child inherited its parent's quarantine, which the parent checks
+  // itself: re-reading it at every child's exit made fork-heavy programs (shells)
+  // many times slower. The child still checks every live block.
+  if (g_options.check_at_exit) check_heap("the heap check at exit", CallerFrame{}, !g_forked_child);
   LeakCheck check;
   if (g_options.leaks) run_leak_check(&check, 0, true, exit_caller_stack_pointer());
   bool findings = error_count() > 0 || check.definite_or_indirect;

@@ -25,7 +25,7 @@ struct Parsed {
 TEST(Options, DefaultsDetectByDefault) {
   Options o;
   EXPECT_TRUE(o.scribble);
-  EXPECT_EQ(o.quarantine_mb, 64u);
+  EXPECT_EQ(o.quarantine_mb, 16u);
   EXPECT_EQ(o.redzone, 16u);
   EXPECT_GE(o.stack_depth, 30u);
   EXPECT_EQ(o.exitcode, 23u);

@@ -26,7 +26,7 @@ TEST(Quarantine, FreedBlocksAreNotReusedWhileHeld) {
   }
   for (int i = 0; i < 1000; ++i) {
     void* p = allocate(48, 0, AllocOrigin::kMalloc, {});
-    EXPECT_EQ(freed.count(p), 0u) << "48 KB of frees fit in the 64 MiB quarantine";
+    EXPECT_EQ(freed.count(p), 0u) << "48 KB of frees fit in the 16 MiB quarantine";
     release(p);
   }
 }
