@@ -1,6 +1,7 @@
 // Parser of report files: JSON Lines, one record per line, validated member by member.
 #include "report_parser.h"
 
+#include "json_lite.h"
 #include "parse_error.h"
 
 #include <nlohmann/json.hpp>
@@ -17,38 +18,32 @@
 namespace dm {
 namespace {
 
-using json = nlohmann::json;
+namespace jl = json_lite;
 
-// Accessors for the members of one record. Every complaint names the file, the
-// line and the record type, so a person can open the file at the right place.
+// Accessors for the members of one record. Every complaint names the file, the line and the
+// record type, so a person can open the file at the right place.
 class Record {
  public:
-  Record(const json& obj, const std::string& path, std::size_t line, std::string type)
-      : obj_(obj), path_(path), line_(line), type_(std::move(type)) {}
+  Record(const jl::Document& doc, const jl::Value& obj, const std::string& path, std::size_t line, std::string type)
+      : doc_(doc), obj_(obj), path_(path), line_(line), type_(std::move(type)) {}
 
   std::size_t line() const { return line_; }
+  const jl::Document& doc() const { return doc_; }
 
   [[noreturn]] void fail(const std::string& what) const {
     throw InputError(path_, line_, type_ + " record: " + what);
   }
 
-  const json* find(const char* key) const {
-    auto it = obj_.find(key);
-    return it == obj_.end() ? nullptr : &*it;
-  }
-  bool isNull(const char* key) const {
-    const json* v = find(key);
-    return !v || v->is_null();
-  }
+  const jl::Value* find(const char* key) const { return doc_.find(obj_, key); }
 
   std::int64_t integer(const char* key) const {
-    const json* v = find(key);
+    const jl::Value* v = find(key);
     if (!v) fail(std::string("missing member \"") + key + "\"");
     return asInteger(*v, key);
   }
   std::optional<std::int64_t> optInteger(const char* key) const {
-    const json* v = find(key);
-    if (!v || v->is_null()) return std::nullopt;
+    const jl::Value* v = find(key);
+    if (!v || v->type == jl::Type::Null) return std::nullopt;
     return asInteger(*v, key);
   }
   std::uint64_t count(const char* key) const {
@@ -64,35 +59,35 @@ class Record {
   }
 
   std::string string(const char* key) const {
-    const json* v = find(key);
+    const jl::Value* v = find(key);
     if (!v) fail(std::string("missing member \"") + key + "\"");
-    if (!v->is_string()) fail(std::string("member \"") + key + "\" must be a string");
-    return v->get<std::string>();
+    if (v->type != jl::Type::String) fail(std::string("member \"") + key + "\" must be a string");
+    return std::string(v->string);
   }
   std::optional<std::string> optString(const char* key) const {
-    const json* v = find(key);
-    if (!v || v->is_null()) return std::nullopt;
-    if (!v->is_string()) fail(std::string("member \"") + key + "\" must be a string or null");
-    return v->get<std::string>();
+    const jl::Value* v = find(key);
+    if (!v || v->type == jl::Type::Null) return std::nullopt;
+    if (v->type != jl::Type::String) fail(std::string("member \"") + key + "\" must be a string or null");
+    return std::string(v->string);
   }
 
   std::optional<std::uint64_t> optAddress(const char* key) const {
-    const json* v = find(key);
-    if (!v || v->is_null()) return std::nullopt;
-    if (!v->is_string()) fail(std::string("member \"") + key + "\" must be a \"0x...\" string or null");
-    auto parsed = parseHex(v->get_ref<const std::string&>());
+    const jl::Value* v = find(key);
+    if (!v || v->type == jl::Type::Null) return std::nullopt;
+    if (v->type != jl::Type::String) fail(std::string("member \"") + key + "\" must be a \"0x...\" string or null");
+    auto parsed = parseHex(v->string);
     if (!parsed) fail(std::string("member \"") + key + "\" is not a \"0x...\" hexadecimal value");
     return parsed;
   }
 
   bool optBool(const char* key, bool fallback) const {
-    const json* v = find(key);
-    if (!v || v->is_null()) return fallback;
-    if (!v->is_boolean()) fail(std::string("member \"") + key + "\" must be true or false");
-    return v->get<bool>();
+    const jl::Value* v = find(key);
+    if (!v || v->type == jl::Type::Null) return fallback;
+    if (v->type != jl::Type::Bool) fail(std::string("member \"") + key + "\" must be true or false");
+    return v->boolean;
   }
 
-  static std::optional<std::uint64_t> parseHex(const std::string& s) {
+  static std::optional<std::uint64_t> parseHex(std::string_view s) {
     if (s.size() < 3 || s.size() > 18 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) return std::nullopt;
     std::uint64_t value = 0;
     for (std::size_t i = 2; i < s.size(); ++i) {
@@ -108,18 +103,14 @@ class Record {
   }
 
  private:
-  std::int64_t asInteger(const json& v, const char* key) const {
-    if (v.is_number_integer() && !v.is_number_unsigned()) return v.get<std::int64_t>();
-    if (v.is_number_unsigned()) {
-      auto u = v.get<std::uint64_t>();
-      if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-        fail(std::string("member \"") + key + "\" is too large");
-      return static_cast<std::int64_t>(u);
-    }
-    fail(std::string("member \"") + key + "\" must be an integer");
+  std::int64_t asInteger(const jl::Value& v, const char* key) const {
+    if (v.type != jl::Type::Integer) fail(std::string("member \"") + key + "\" must be an integer");
+    if (v.integerTooLarge || v.isUnsigned) fail(std::string("member \"") + key + "\" is too large");
+    return v.integer;
   }
 
-  const json& obj_;
+  const jl::Document& doc_;
+  const jl::Value& obj_;
   const std::string& path_;
   std::size_t line_;
   std::string type_;
@@ -129,15 +120,16 @@ class Record {
 // ("syntax error while parsing object - unexpected string literal; expected '}'").
 std::string jsonProblem(std::string_view line) {
   try {
-    (void)json::parse(line.begin(), line.end());
-  } catch (const json::parse_error& e) {
+    auto parsed = nlohmann::json::parse(line.begin(), line.end());
+    (void)parsed;
+  } catch (const nlohmann::json::parse_error& e) {
     std::string what = e.what();
     if (auto colon = what.find(": "); colon != std::string::npos) what = what.substr(colon + 2);
     return "column " + std::to_string(e.byte) + ": " + what;
   } catch (const std::exception& e) {
     return e.what();
   }
-  return "unknown problem";
+  return "nested too deeply";  // the only thing our reader refuses that nlohmann accepts
 }
 
 // Builds a ReportFile record by record, checking the references between them.
@@ -156,8 +148,7 @@ class Parser {
       ++lineNo;
       if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;  // blank: harmless
 
-      json obj = json::parse(line.begin(), line.end(), nullptr, /*allow_exceptions=*/false);
-      if (obj.is_discarded()) {
+      if (!doc_.parse(line)) {
         if (!sawProcess_) throw InputError(path_, lineNo, "not a debugmalloc report (line is not JSON)");
         if (lastUnterminated && rule_ == EndRule::Optional && !out_.end) {
           // A journal whose writer died in the middle of a record: what came before stands.
@@ -167,7 +158,7 @@ class Parser {
         throw InputError(path_, lineNo,
                          lastUnterminated ? "truncated: the last line is cut short" : "not valid JSON (" + jsonProblem(line) + ")");
       }
-      record(obj, lineNo);
+      record(doc_.root(), lineNo);
     }
     if (!sawProcess_) throw InputError(path_, 0, "empty file: not a debugmalloc report");
     if (rule_ == EndRule::Required && !out_.end)
@@ -176,18 +167,18 @@ class Parser {
   }
 
  private:
-  void record(const json& obj, std::size_t lineNo) {
-    if (!obj.is_object()) {
+  void record(const jl::Value& obj, std::size_t lineNo) {
+    if (obj.type != jl::Type::Object) {
       if (!sawProcess_) throw InputError(path_, lineNo, "not a debugmalloc report (line is not a JSON object)");
       throw InputError(path_, lineNo, "a record must be a JSON object");
     }
-    auto t = obj.find("t");
-    if (t == obj.end() || !t->is_string()) {
+    const jl::Value* t = doc_.find(obj, "t");
+    if (!t || t->type != jl::Type::String) {
       if (!sawProcess_) throw InputError(path_, lineNo, "not a debugmalloc report (no \"t\" member)");
       throw InputError(path_, lineNo, "record without a \"t\" string member");
     }
-    const std::string& type = t->get_ref<const std::string&>();
-    Record r(obj, path_, lineNo, type);
+    std::string type(t->string);
+    Record r(doc_, obj, path_, lineNo, type);
     if (!sawProcess_ && type != "process")
       throw InputError(path_, lineNo, "not a debugmalloc report (the first record must be \"process\")");
     if (out_.end) r.fail("nothing may follow the \"end\" record");
@@ -221,11 +212,11 @@ class Parser {
     p.exe = r.optString("exe").value_or("");
     p.cwd = r.optString("cwd").value_or("");
     p.options = r.optString("options").value_or("");
-    if (const json* cmd = r.find("command"); cmd && !cmd->is_null()) {
-      if (!cmd->is_array()) r.fail("member \"command\" must be an array of strings");
-      for (const json& arg : *cmd) {
-        if (!arg.is_string()) r.fail("member \"command\" must be an array of strings");
-        p.command.push_back(arg.get<std::string>());
+    if (const jl::Value* cmd = r.find("command"); cmd && cmd->type != jl::Type::Null) {
+      if (cmd->type != jl::Type::Array) r.fail("member \"command\" must be an array of strings");
+      for (const jl::Value* arg = doc_.begin(*cmd); arg != doc_.end(*cmd); ++arg) {
+        if (arg->type != jl::Type::String) r.fail("member \"command\" must be an array of strings");
+        p.command.emplace_back(arg->string);
       }
     }
   }
@@ -247,14 +238,14 @@ class Parser {
   void stack(const Record& r) {
     std::int64_t id = r.integer("id");
     if (stacks_.count(id)) r.fail("stack id " + std::to_string(id) + " is defined twice");
-    const json* frames = r.find("frames");
-    if (!frames || !frames->is_array()) r.fail("member \"frames\" must be an array");
+    const jl::Value* frames = r.find("frames");
+    if (!frames || frames->type != jl::Type::Array) r.fail("member \"frames\" must be an array");
     RawStack s;
-    s.frames.reserve(frames->size());
+    s.frames.reserve(frames->count);
     std::size_t index = 0;
-    for (const json& f : *frames) {
-      if (!f.is_object()) r.fail("frame #" + std::to_string(index) + " is not an object");
-      Record fr(f, path_, r.line(), "stack frame #" + std::to_string(index));
+    for (const jl::Value* f = doc_.begin(*frames); f != doc_.end(*frames); ++f) {
+      if (f->type != jl::Type::Object) r.fail("frame #" + std::to_string(index) + " is not an object");
+      Record fr(doc_, *f, path_, r.line(), "stack frame #" + std::to_string(index));
       RawFrame frame;
       frame.pc = fr.optAddress("pc").value_or(0);
       if (auto mod = fr.optInteger("module")) {
@@ -343,6 +334,7 @@ class Parser {
   ReportFile out_;
   bool sawProcess_ = false;
   std::unordered_map<std::int64_t, LocalId> modules_, stacks_;
+  jl::Document doc_;  // reused for every line
 };
 
 }  // namespace
