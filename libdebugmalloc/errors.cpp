@@ -100,15 +100,7 @@ void print_stack(TextBuffer& out, const char* prefix, StackId id) {
   format_stack(out, frames, frames != nullptr ? depth : 0, prefix);
 }
 
-void print_report(const ErrorRecord& r, const BlockRef* block, const Damage* damage) {
-  InlineText<64> prefix_text;
-  prefix_text.str("==").dec(static_cast<uint64_t>(os_getpid())).str("== ").ch('\0');
-  const char* prefix = prefix_text.data();
-  // Large enough for three deep stacks with long C++ names.
-  constexpr size_t kCap = 64 * 1024;
-  char* storage = static_cast<char*>(internal_allocate(kCap, 16));
-  if (storage == nullptr) return;
-  TextBuffer out(storage, kCap);
+void render_block_context(TextBuffer& out, const ErrorRecord& r, const char* prefix) {
   out.str(prefix).str("ERROR: debugmalloc: ").str(error_kind_name(r.kind)).str(" on ").ptr(r.address).ch('\n');
   out.str(prefix).str(r.message).ch('\n');
   if (r.found_stack != 0) {
@@ -125,6 +117,18 @@ void print_report(const ErrorRecord& r, const BlockRef* block, const Damage* dam
       print_stack(out, prefix, r.free_stack);
     }
   }
+}
+
+void print_report(const ErrorRecord& r, const BlockRef* block, const Damage* damage) {
+  InlineText<64> prefix_text;
+  prefix_text.str("==").dec(static_cast<uint64_t>(os_getpid())).str("== ").ch('\0');
+  const char* prefix = prefix_text.data();
+  // Large enough for three deep stacks with long C++ names.
+  constexpr size_t kCap = 64 * 1024;
+  char* storage = static_cast<char*>(internal_allocate(kCap, 16));
+  if (storage == nullptr) return;
+  TextBuffer out(storage, kCap);
+  render_block_context(out, r, prefix);
   if (block != nullptr) {
     uintptr_t at = damage != nullptr ? damage->first : r.address;
     dump_bytes(out, prefix, at, block->slot, block->slot_end, damage);
@@ -149,7 +153,10 @@ void emit(ErrorRecord& r, const BlockRef* block, const Damage* damage) {
     ErrorRecord* entry = distinct_entry(r, &first);
     if (first && entry != nullptr) entry->suppressed = error_is_suppressed(r.kind, r.found_stack, r.alloc_stack);
     counted = entry == nullptr || !entry->suppressed;
-    if (entry != nullptr) ++entry->count;
+    if (entry != nullptr) {
+      ++entry->count;
+      entry->last_occurrence = g_error_count.load(std::memory_order_relaxed) + (counted ? 1 : 0);
+    }
     if (first && counted) {
       print_report(r, block, damage);
       if (g_sink != nullptr && entry != nullptr) g_sink(*entry);
@@ -243,6 +250,11 @@ int log_fd() {
 }
 
 void set_error_sink(ErrorSink sink) { g_sink = sink; }
+
+void render_error(TextBuffer& out, const ErrorRecord& record, const char* line_prefix) {
+  ScopedInternal internal;
+  render_block_context(out, record, line_prefix);
+}
 
 void errors_lock() { g_report_mu.lock(); }
 void errors_unlock() { g_report_mu.unlock(); }

@@ -16,6 +16,7 @@
 #include "guard.h"
 #include "platform.h"
 #include "stack_depot.h"
+#include "text_buffer.h"
 
 namespace dm {
 
@@ -53,6 +54,7 @@ struct ErrorRecord {
   StackId free_stack = 0;
   uint64_t identity = 0;          // when set, what makes two errors the same (instead of their stacks)
   uint64_t count = 0;             // occurrences (in the table of distinct errors)
+  uint64_t last_occurrence = 0;   // error_count() just after its latest occurrence
   bool suppressed = false;        // matched a suppression: not printed, not counted
   char message[320] = {};         // one line a person reads
 };
@@ -76,6 +78,9 @@ uint64_t suppressed_error_count();
 // The distinct errors found so far (each with its count), in the order found.
 size_t distinct_error_count();
 const ErrorRecord& distinct_error(size_t index);
+
+// Appends the readable report of `record` (without the memory dump) to `out`.
+void render_error(TextBuffer& out, const ErrorRecord& record, const char* line_prefix);
 
 // Called for the first occurrence of every distinct, unsuppressed error, after
 // it is printed (the report file's journal registers here).

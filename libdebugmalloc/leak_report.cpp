@@ -51,15 +51,8 @@ const char* kind_phrase(LeakKind kind) {
 
 const char* plural(uint64_t n) { return n == 1 ? "" : "s"; }
 
-void print(const LeakCheck& check, unsigned kinds) {
-  InlineText<64> prefix_text;
-  prefix_text.str("==").dec(static_cast<uint64_t>(os_getpid())).str("== ").ch('\0');
-  const char* prefix = prefix_text.data();
-  constexpr size_t kCap = 256 * 1024;
-  char* storage = static_cast<char*>(internal_allocate(kCap, 16));
-  if (storage == nullptr) return;
-  TextBuffer out(storage, kCap);
-  int fd = log_fd();
+// The listing; `fd` >= 0 flushes group by group to it, else everything stays in `out`.
+void render_groups(TextBuffer& out, const LeakCheck& check, unsigned kinds, const char* prefix, int fd) {
   uint64_t printed = 0, groups = 0;
   for (const LeakGroup& g : const_cast<LeakCheck&>(check).result.groups) {
     if (g.suppressed || (kinds & (1u << static_cast<int>(g.kind))) == 0) continue;
@@ -76,17 +69,28 @@ void print(const LeakCheck& check, unsigned kinds) {
     const uintptr_t* frames = depot_get(g.stack, &depth);
     format_stack(out, frames, frames != nullptr ? depth : 0, prefix);
     out.str(prefix).ch('\n');
-    out.flush(fd);
+    if (fd >= 0) out.flush(fd);
   }
   if (printed < groups) out.str(prefix).str("... and ").dec(groups - printed).str(" more leak groups (max_leaks)\n");
+}
+
+void print(const LeakCheck& check, unsigned kinds) {
+  InlineText<64> prefix_text;
+  prefix_text.str("==").dec(static_cast<uint64_t>(os_getpid())).str("== ").ch('\0');
+  const char* prefix = prefix_text.data();
+  constexpr size_t kCap = 256 * 1024;
+  char* storage = static_cast<char*>(internal_allocate(kCap, 16));
+  if (storage == nullptr) return;
+  TextBuffer out(storage, kCap);
+  int fd = log_fd();
+  render_groups(out, check, kinds, prefix, fd);
   const LeakResult& r = check.result;
   out.str(prefix).str("LEAK SUMMARY:\n");
   for (int k = 0; k < kNumLeakKinds; ++k) {
     const char* phrase = kind_phrase(static_cast<LeakKind>(k));
     out.str(prefix);
     for (size_t pad = strlen(phrase); pad < 18; ++pad) out.ch(' ');
-    out.str(phrase).str(": ").dec(r.bytes[k]).str(" bytes in ")
-        .dec(r.blocks[k]).str(" blocks");
+    out.str(phrase).str(": ").dec(r.bytes[k]).str(" bytes in ").dec(r.blocks[k]).str(" blocks");
     if ((kinds & (1u << k)) == 0) out.str(" (not listed: see leak_kinds)");
     out.ch('\n');
   }
@@ -102,6 +106,11 @@ void print(const LeakCheck& check, unsigned kinds) {
 }
 
 }  // namespace
+
+void render_leaks(TextBuffer& out, const LeakCheck& check, const char* line_prefix) {
+  ScopedInternal internal;
+  render_groups(out, check, reported_leak_kinds(), line_prefix, -1);
+}
 
 void run_leak_check(LeakCheck* check, uint32_t min_epoch, bool print_it, uintptr_t own_stack_from) {
   check->ran = find_leaks(&check->result, min_epoch, own_stack_from);

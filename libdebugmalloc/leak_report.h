@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "leaks.h"
+#include "text_buffer.h"
 
 namespace dm {
 
@@ -22,5 +23,8 @@ struct LeakCheck {
 // `own_stack_from`), applies suppressions, sorts, and prints the listing to
 // log_path when `print` is set.
 void run_leak_check(LeakCheck* check, uint32_t min_epoch, bool print, uintptr_t own_stack_from = 0);
+
+// Appends the listing of the reported leak groups of `check` to `out`.
+void render_leaks(TextBuffer& out, const LeakCheck& check, const char* line_prefix);
 
 }  // namespace dm

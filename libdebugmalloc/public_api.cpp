@@ -9,19 +9,29 @@
 #include "init.h"
 #include "internal_arena.h"
 #include "leak_report.h"
+#include "text_buffer.h"
 
 
 namespace {
+
+size_t definite_and_indirect_bytes(const dm::LeakCheck& check) {
+  size_t bytes = 0;
+  for (const dm::LeakGroup& g : const_cast<dm::LeakCheck&>(check).result.groups)
+    if (!g.suppressed && (g.kind == dm::LeakKind::kDefinite || g.kind == dm::LeakKind::kIndirect)) bytes += g.bytes;
+  return bytes;
+}
 
 size_t leaked_bytes(uint32_t min_epoch, int print) {
   dm::ensure_initialized();
   dm::LeakCheck check;
   dm::run_leak_check(&check, min_epoch, print != 0);
-  if (!check.ran) return 0;
-  size_t bytes = 0;
-  for (const dm::LeakGroup& g : check.result.groups)
-    if (!g.suppressed && (g.kind == dm::LeakKind::kDefinite || g.kind == dm::LeakKind::kIndirect)) bytes += g.bytes;
-  return bytes;
+  return check.ran ? definite_and_indirect_bytes(check) : 0;
+}
+
+// A TextBuffer over the caller's buffer, always NUL-terminated.
+void terminate(char* text, size_t cap, const dm::TextBuffer& out) {
+  if (text == nullptr || cap == 0) return;
+  text[out.size() < cap ? out.size() : cap - 1] = '\0';
 }
 
 }  // namespace
@@ -57,4 +67,30 @@ DM_EXPORT int __debugmalloc_ignore_object(const void* pointer) {
   dm::ChunkHeader* h = block.header;
   h->store(block.slot, h->alloc_stack, dm::kIgnoredEpoch, h->bits & ((uint64_t{1} << 48) - 1));
   return 1;
+}
+
+DM_EXPORT size_t __debugmalloc_leaks_since_text(unsigned mark, char* text, size_t cap) {
+  dm::ensure_initialized();
+  dm::LeakCheck check;
+  dm::run_leak_check(&check, mark, false);
+  if (!check.ran) return 0;
+  if (text != nullptr && cap > 1) {
+    dm::TextBuffer out(text, cap - 1);
+    dm::render_leaks(out, check, "");
+    terminate(text, cap, out);
+  }
+  return definite_and_indirect_bytes(check);
+}
+
+DM_EXPORT size_t __debugmalloc_errors_since_text(size_t since, char* text, size_t cap) {
+  size_t now = dm::error_count();
+  if (text != nullptr && cap > 1) {
+    dm::TextBuffer out(text, cap - 1);
+    for (size_t i = 0; i < dm::distinct_error_count(); ++i) {
+      const dm::ErrorRecord& r = dm::distinct_error(i);
+      if (!r.suppressed && r.last_occurrence > since) dm::render_error(out, r, "");
+    }
+    terminate(text, cap, out);
+  }
+  return now > since ? now - since : 0;
 }

@@ -24,6 +24,8 @@ size_t __debugmalloc_leaks_since(unsigned mark, int print) __attribute__((weak))
 void __debugmalloc_disable_leaks(void) __attribute__((weak));
 void __debugmalloc_enable_leaks(void) __attribute__((weak));
 int __debugmalloc_ignore_object(const void* pointer) __attribute__((weak));
+size_t __debugmalloc_leaks_since_text(unsigned mark, char* text, size_t capacity) __attribute__((weak));
+size_t __debugmalloc_errors_since_text(size_t since, char* text, size_t capacity) __attribute__((weak));
 
 /* 1 when the program runs under libdebugmalloc.so. */
 static inline int debugmalloc_running(void) { return __debugmalloc_running ? __debugmalloc_running() : 0; }
@@ -51,6 +53,20 @@ static inline unsigned debugmalloc_mark(void) { return __debugmalloc_mark ? __de
  * listing when `print` is non-zero. */
 static inline size_t debugmalloc_leaks_since(unsigned mark, int print) {
   return __debugmalloc_leaks_since ? __debugmalloc_leaks_since(mark, print) : 0;
+}
+
+/* Like debugmalloc_leaks_since(), but the listing (kind, bytes, blocks and the
+ * allocation stack of each group, symbolized) is written into `text` (at most
+ * `capacity` bytes, NUL-terminated) instead of being printed. */
+static inline size_t debugmalloc_leaks_since_text(unsigned mark, char* text, size_t capacity) {
+  return __debugmalloc_leaks_since_text ? __debugmalloc_leaks_since_text(mark, text, capacity) : 0;
+}
+
+/* The heap errors that happened since debugmalloc_error_count() returned
+ * `since`: returns how many, and writes the report of each distinct one into
+ * `text` (at most `capacity` bytes, NUL-terminated). */
+static inline size_t debugmalloc_errors_since_text(size_t since, char* text, size_t capacity) {
+  return __debugmalloc_errors_since_text ? __debugmalloc_errors_since_text(since, text, capacity) : 0;
 }
 
 /* Between these two calls, blocks allocated by the calling thread are never
