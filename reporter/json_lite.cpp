@@ -1,6 +1,8 @@
 // A small, fast JSON reader for report lines (RFC 8259, UTF-8 checked, nesting limited).
 #include "json_lite.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <limits>
 
 namespace dm::json_lite {
@@ -266,10 +268,12 @@ bool Document::number(Value& out) {
     if (p_ >= end_ || *p_ < '0' || *p_ > '9') return false;
     while (p_ < end_ && *p_ >= '0' && *p_ <= '9') ++p_;
   }
-  (void)start;
   if (fraction) {
+    // Like nlohmann::json (and so like any JSON tool a person might check the file with),
+    // refuse a number that overflows a double. Rare: reports write integers only.
+    std::string literal(start, p_);
     out.type = Type::Number;
-    return true;
+    return std::isfinite(std::strtod(literal.c_str(), nullptr));
   }
   out.type = Type::Integer;
   constexpr auto kMax = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());

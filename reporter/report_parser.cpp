@@ -119,6 +119,8 @@ class Record {
 // What is wrong with a line that does not parse, in nlohmann's words minus its prefixes
 // ("syntax error while parsing object - unexpected string literal; expected '}'").
 std::string jsonProblem(std::string_view line) {
+  // nlohmann stops at a NUL byte and would call the line fine; JSON does not allow one.
+  if (auto nul = line.find('\0'); nul != std::string_view::npos) return "column " + std::to_string(nul + 1) + ": a NUL byte";
   try {
     auto parsed = nlohmann::json::parse(line.begin(), line.end());
     (void)parsed;
@@ -129,7 +131,8 @@ std::string jsonProblem(std::string_view line) {
   } catch (const std::exception& e) {
     return e.what();
   }
-  return "nested too deeply";  // the only thing our reader refuses that nlohmann accepts
+  // The only other thing our reader refuses that nlohmann accepts.
+  return "nested deeper than " + std::to_string(json_lite::Document::kMaxDepth) + " levels";
 }
 
 // Builds a ReportFile record by record, checking the references between them.

@@ -20,7 +20,7 @@ TEST(JsonLite, AgreesWithNlohmannOnAcceptance) {
       "", " ", "{", "}", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}", "01", "-", "1.", ".5", "1e", "+1", "tru",
       "nul", "\"abc", "\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\x01\"",
       "\"\xc3\"", "\"\xc0\xaf\"", "\"\xed\xa0\x80\"", "\"\xf5\x80\x80\x80\"", "\"\xff\"", "[1 2]", "{} {}",
-      "[\"a\",]", "NaN", "Infinity", "{\"a\":1}x", "\"\\u00\"",
+      "[\"a\",]", "NaN", "Infinity", "{\"a\":1}x", "\"\\u00\"", "8e88898", "-1e999", "1e-99999",
   };
   Document doc;
   for (const char* c : cases) EXPECT_EQ(doc.parse(c), nlohmannAccepts(c)) << "input: " << c;

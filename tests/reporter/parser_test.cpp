@@ -119,6 +119,11 @@ TEST(Parser, RejectsBadMembersPrecisely) {
   EXPECT_NE(errorOf(std::string("\x7f" "ELF\x02\x01", 6)).find("not a debugmalloc report"), std::string::npos);
 }
 
+TEST(Parser, NulBytesAreNotJson) {
+  std::string text = reportText(std::string(R"({"t":"suppressed","errors":1})") + std::string(3, '\0') + "\n");
+  EXPECT_NE(errorOf(text).find(":2: not valid JSON (column 30: a NUL byte)"), std::string::npos) << errorOf(text);
+}
+
 TEST(Parser, AJournalNeedsNoEndButAReportDoes) {
   std::string text = reportText(R"({"t":"leak","kind":"definite","bytes":8,"blocks":1,"stack":null})" "\n", 7, false);
   EXPECT_NE(errorOf(text, "x.report").find("truncated"), std::string::npos);
