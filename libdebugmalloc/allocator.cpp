@@ -140,7 +140,7 @@ DM_ALWAYS_INLINE void free_block(const BlockRef& block, const CallSite& site) {
   if (DM_UNLIKELY(front.found())) report_guard_damage(site, block, front, true);
   Damage rear = rear_guard_damage(block);
   if (DM_UNLIKELY(rear.found())) report_guard_damage(site, block, rear, false);
-  StackId free_stack = g_options.free_stacks ? record_stack(site.caller) : 0;
+  StackId free_stack = g_options.free_stacks && site.has_caller() ? record_stack(*site.caller) : 0;
   if (g_options.scribble)
     memset(reinterpret_cast<void*>(block.user), static_cast<int>(g_options.free_fill), scribble_extent(block.size));
   std::atomic_thread_fence(std::memory_order_release);  // the fill before the header that says "quarantined"
@@ -167,7 +167,7 @@ void deallocate(void* pointer, const Dealloc& how) {
     return;
   }
   count_operation(how.caller);
-  CallSite site{how.api, how.caller};
+  CallSite site{how.api, &how.caller};
   BlockRef block;
   Validity validity = validate_live(p, site, how.origin, &block);
   if (DM_UNLIKELY(validity == Validity::kBad)) return;
@@ -196,7 +196,7 @@ void* reallocate(void* pointer, size_t size, const CallerFrame& caller, ReallocS
     internal_free(pointer);
     return moved;
   }
-  CallSite site{"realloc()", caller};
+  CallSite site{"realloc()", &caller};
   BlockRef block;
   if (validate_live(p, site, AllocOrigin::kMalloc, &block) != Validity::kLive) {
     *status = ReallocStatus::kInvalidPointer;

@@ -168,7 +168,7 @@ void emit(ErrorRecord& r, const BlockRef* block, const Damage* damage) {
 }
 
 // Heap checks at exit pass no caller: their own stack would only show the library.
-StackId found_here(const CallSite& site) { return site.caller.ip != 0 ? record_stack(site.caller) : 0; }
+StackId found_here(const CallSite& site) { return site.has_caller() ? record_stack(*site.caller) : 0; }
 
 void fill_block(ErrorRecord& r, const BlockRef& block) {
   r.block_known = true;
@@ -319,7 +319,7 @@ void report_heap_corruption(const CallSite& site, uintptr_t pointer, const Block
   r.found_stack = found_here(site);
   r.identity = block.slot;  // found again by later checks: the same error
   InlineText<320> line;
-  if (site.caller.ip != 0) line.str(site.api).str(" on ").ptr(pointer).str(": ");
+  if (site.has_caller()) line.str(site.api).str(" on ").ptr(pointer).str(": ");
   line.str("the header of the slot at ").ptr(block.slot).str(" is damaged, so its block cannot be identified");
   // The usual culprit is an overflow of the block just before this slot.
   if (block.zone != nullptr && block.slot > block.zone->start) {

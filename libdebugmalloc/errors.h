@@ -36,7 +36,8 @@ const char* error_kind_name(ErrorKind kind);  // the public names of DESIGN.md
 // it (ip 0 for heap checks at exit: no stack is recorded for those).
 struct CallSite {
   const char* api;
-  CallerFrame caller;
+  const CallerFrame* caller;  // not copied: the hot path only passes it along
+  bool has_caller() const { return caller != nullptr && caller->ip != 0; }
 };
 
 // Everything known about one error, for the readable report and the report file.

@@ -27,6 +27,7 @@ void fill_guards(uintptr_t front, uintptr_t user, size_t size, uintptr_t end) {
 }
 
 Damage find_damage(uintptr_t begin, size_t size, uint8_t pattern) {
+  if (all_pattern(begin, size, pattern)) return Damage{};
   Damage d;
   const auto* p = reinterpret_cast<const uint8_t*>(begin);
   uint64_t word = 0x0101010101010101ull * pattern;
@@ -60,16 +61,6 @@ Damage find_damage(uintptr_t begin, size_t size, uint8_t pattern) {
     ++d.count;
   }
   return d;
-}
-
-Damage front_guard_damage(const BlockRef& block) {
-  uintptr_t front = front_guard_start(block);
-  return block.user > front ? find_damage(front, block.user - front, kGuardByte) : Damage{};
-}
-
-Damage rear_guard_damage(const BlockRef& block) {
-  uintptr_t rear = block.user + block.size;
-  return block.slot_end > rear ? find_damage(rear, block.slot_end - rear, kGuardByte) : Damage{};
 }
 
 void repair(const Damage& damage, uint8_t pattern) {

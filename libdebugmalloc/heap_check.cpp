@@ -35,7 +35,7 @@ void check_block(const BlockRef& block, const CallSite& site, bool include_quara
 
 uint64_t check_heap(const char* found_by, const CallerFrame& caller, bool include_quarantine) {
   uint64_t before = error_count();
-  CallSite site{found_by, caller};
+  CallSite site{found_by, &caller};
   SpanSnapshot spans;
   for (size_t i = 0; i < spans.size(); ++i) {
     ListedSpan* span = spans[i];

@@ -51,16 +51,16 @@ void make_available(const BlockRef& block) {
   }
 }
 
-// Up to 1 KiB of a block (its header, guards and the start of its bytes).
+// Up to 512 bytes of a block (its header, guards and the start of its bytes).
 void prefetch_block(const QuarantineBatch::Entry& e) {
-  size_t bytes = e.bytes < 1024 ? e.bytes : 1024;
+  size_t bytes = e.bytes < 512 ? e.bytes : 512;
   for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(reinterpret_cast<const char*>(e.address + off));
 }
 
 void recycle_batch(QuarantineBatch* batch) {
   // Quarantined memory is cold by the time it leaves: prefetch a few blocks
   // ahead so that their cache misses overlap instead of adding up.
-  constexpr uint32_t kAhead = 4;
+  constexpr uint32_t kAhead = 8;
   for (uint32_t i = 0; i < batch->count && i < kAhead; ++i) prefetch_block(batch->blocks[i]);
   for (uint32_t i = 0; i < batch->count; ++i) {
     if (i + kAhead < batch->count) prefetch_block(batch->blocks[i + kAhead]);
@@ -107,7 +107,7 @@ void push_global(QuarantineBatch* batch) {
 
 void quarantine_recycle(const BlockRef& block, const char* found_by) {
   if (block.header->state() != ChunkState::kQuarantined) return;
-  CallSite site{found_by, CallerFrame{}};
+  CallSite site{found_by, nullptr};
   if (g_options.scribble) {
     Damage written = find_damage(block.user, scribble_extent(block.size), static_cast<uint8_t>(g_options.free_fill));
     if (written.found()) report_use_after_free(site, block, written);
