@@ -210,7 +210,7 @@ void fast_unwind_thread_exit() {
   t_rules = nullptr;
 }
 
-int fast_unwind(const CallerFrame& start, uintptr_t* frames, uint32_t max) {
+int fast_unwind(const CallerFrame& start, uintptr_t* frames, uint32_t max, WalkReads* reads) {
   CacheEntry* table = cache();
   if (table == nullptr) return -1;
   ThreadRuleCache* local = t_rules != nullptr ? t_rules : thread_rules_slow();
@@ -233,8 +233,18 @@ int fast_unwind(const CallerFrame& start, uintptr_t* frames, uint32_t max) {
     }
     uintptr_t cfa = ((e.flags & kFromRbp) != 0 ? rbp : sp) + static_cast<intptr_t>(e.cfa_offset);
     if (DM_UNLIKELY(cfa - sp - 1 >= kMaxFrameBytes || (cfa & 7) != 0)) return -1;  // also catches cfa <= sp
-    if ((e.flags & kRbpSaved) != 0) rbp = *reinterpret_cast<const uintptr_t*>(cfa + e.rbp_offset);
+    if ((e.flags & kRbpSaved) != 0) {
+      rbp = *reinterpret_cast<const uintptr_t*>(cfa + e.rbp_offset);
+      if (reads != nullptr) {
+        reads->address[reads->count] = cfa + e.rbp_offset;
+        reads->value[reads->count++] = rbp;
+      }
+    }
     ip = *reinterpret_cast<const uintptr_t*>(cfa - 8);
+    if (reads != nullptr) {
+      reads->address[reads->count] = cfa - 8;
+      reads->value[reads->count++] = ip;
+    }
     sp = cfa;
     if (ip < 4096) break;  // the end of the chain
   }

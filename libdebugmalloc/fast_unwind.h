@@ -19,9 +19,20 @@ struct CallerFrame {
   uintptr_t rbp = 0;  // the program's frame pointer register at the call
 };
 
+// Every stack word a walk read, with the value it had: a walk is a pure
+// function of its start registers, these words and the (fixed) unwind rules,
+// so when all of them are unchanged, so is the stack.
+struct WalkReads {
+  static constexpr uint32_t kMax = 128;  // two per frame at most
+  uint32_t count = 0;
+  uintptr_t address[kMax];
+  uintptr_t value[kMax];
+};
+
 // Fills `frames` with at most `max` return addresses starting at `start.ip`.
-// Returns the number of frames, or -1 when a frame could not be walked.
-int fast_unwind(const CallerFrame& start, uintptr_t* frames, uint32_t max);
+// Returns the number of frames, or -1 when a frame could not be walked. With
+// `reads`, records the stack words it read.
+int fast_unwind(const CallerFrame& start, uintptr_t* frames, uint32_t max, WalkReads* reads = nullptr);
 
 // Drops every cached rule and module (a library was unloaded).
 void fast_unwind_forget_all();

@@ -5,6 +5,8 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
+#include <cstring>
+
 #include "internal_arena.h"
 #include "options.h"
 
@@ -51,12 +53,81 @@ uint32_t capture_stack(uintptr_t* frames, uint32_t max, const CallerFrame& calle
   return capture_with_libunwind(frames, max, caller.ip);
 }
 
+namespace {
+
+// A per-thread memo of recent stacks. A walk depends only on its start
+// registers and the stack words it read (fast_unwind's WalkReads): when those
+// are unchanged, the stack is the same, and its depot id is reused without
+// walking or hashing. In loops and repeated call paths, checking the words
+// (independent loads) is several times cheaper than walking the frames.
+constexpr uint32_t kMemoEntries = 32;
+constexpr uint32_t kMemoReads = 64;
+
+struct MemoEntry {
+  uintptr_t ip, sp, rbp;
+  StackId id;
+  uint32_t reads;  // 0 = empty
+  uintptr_t address[kMemoReads];
+  uintptr_t value[kMemoReads];
+};
+
+struct StackMemo {
+  MemoEntry entries[kMemoEntries];
+};
+
+__thread StackMemo* t_memo __attribute__((tls_model("initial-exec"))) = nullptr;
+constexpr size_t kMemoBytes = align_up(sizeof(StackMemo), kPageSize);
+
+DM_ALWAYS_INLINE MemoEntry* memo_slot(StackMemo* memo, const CallerFrame& c) {
+  uintptr_t h = (c.ip ^ (c.sp >> 4)) * 0x9E3779B97F4A7C15ull;
+  return &memo->entries[h >> (64 - 5)];
+}
+
+DM_ALWAYS_INLINE bool memo_matches(const MemoEntry& e, const CallerFrame& c) {
+  if (e.reads == 0 || e.ip != c.ip || e.sp != c.sp || e.rbp != c.rbp) return false;
+  uintptr_t diff = 0;
+  for (uint32_t i = 0; i < e.reads; ++i) diff |= *reinterpret_cast<const uintptr_t*>(e.address[i]) ^ e.value[i];
+  return diff == 0;
+}
+
+DM_NOINLINE StackId record_and_memoize(const CallerFrame& caller, uint32_t max, StackMemo* memo) {
+  uintptr_t frames[kMaxStackDepth];
+  WalkReads reads;
+  int n = fast_unwind(caller, frames, max, &reads);
+  if (n <= 0) return depot_put(frames, capture_with_libunwind(frames, max, caller.ip));
+  StackId id = depot_put(frames, static_cast<uint32_t>(n));
+  if (memo != nullptr && id != 0 && reads.count <= kMemoReads && reads.count != 0) {
+    MemoEntry* e = memo_slot(memo, caller);
+    e->ip = caller.ip;
+    e->sp = caller.sp;
+    e->rbp = caller.rbp;
+    e->id = id;
+    memcpy(e->address, reads.address, reads.count * sizeof(uintptr_t));
+    memcpy(e->value, reads.value, reads.count * sizeof(uintptr_t));
+    e->reads = reads.count;
+  }
+  return id;
+}
+
+}  // namespace
+
 StackId record_stack(const CallerFrame& caller) {
   uint32_t max = static_cast<uint32_t>(g_options.stack_depth);
-  if (max == 0 || in_internal_code()) return 0;
-  uintptr_t frames[kMaxStackDepth];
-  uint32_t depth = capture_stack(frames, max, caller);
-  return depot_put(frames, depth);
+  if (max == 0 || in_internal_code() || caller.ip == 0) return 0;
+  if (max > kMaxStackDepth) max = kMaxStackDepth;
+  StackMemo* memo = t_memo;
+  if (DM_LIKELY(memo != nullptr)) {
+    MemoEntry* e = memo_slot(memo, caller);
+    if (memo_matches(*e, caller)) return e->id;
+  } else {
+    memo = t_memo = static_cast<StackMemo*>(os_map(kMemoBytes));
+  }
+  return record_and_memoize(caller, max, memo);
+}
+
+void stack_capture_thread_exit() {
+  if (t_memo != nullptr) os_unmap(t_memo, kMemoBytes);
+  t_memo = nullptr;
 }
 
 }  // namespace dm

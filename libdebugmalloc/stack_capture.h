@@ -22,5 +22,7 @@ uint32_t capture_stack(uintptr_t* frames, uint32_t max, const CallerFrame& calle
 StackId record_stack(const CallerFrame& caller);
 
 void stack_capture_init();
+// Releases the calling thread's memo of recent stacks (thread exit).
+void stack_capture_thread_exit();
 
 }  // namespace dm

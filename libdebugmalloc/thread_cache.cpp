@@ -6,6 +6,7 @@
 #include "fast_unwind.h"
 #include "object_pool.h"
 #include "quarantine.h"
+#include "stack_capture.h"
 
 namespace dm {
 
@@ -62,6 +63,7 @@ void on_thread_exit(void* value) {
   unlink_cache(tc);
   g_cache_pool.release(tc);
   fast_unwind_thread_exit();
+  stack_capture_thread_exit();
 }
 
 ThreadCache* create_cache() {
