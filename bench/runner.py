@@ -50,7 +50,9 @@ class Tool:
     requires: List[str] = field(default_factory=list)   # paths or commands that must exist
     scale_factor: float = 1.0     # slow tools run a smaller workload (compared at equal scale)
     ok_exit: tuple = (0,)         # exit codes that still count as a completed run
-    leak_exit: tuple = ()         # of those, the ones that mean "leaks were reported"
+    leak_exit: tuple = ()         # exit codes that mean "leaks were reported" (a completed run)
+    leak_report: str = ""         # ...if stderr also matches this regex (when set)
+    error_report: str = ""        # ...and does not match this one (a real error report)
     stdout_noise: str = ""        # regex of lines the tool itself prints on stdout
     max_reps: int = 0             # cap on repetitions for very slow tools (0 = --reps)
     note: str = ""
@@ -68,23 +70,26 @@ TOOLS: List[Tool] = [
     Tool("debugmalloc",
          env={"LD_PRELOAD": "{dmlib}"},
          requires=["{build}/lib/libdebugmalloc.so"],
-         ok_exit=(0, 23), leak_exit=(23,),
+         ok_exit=(0,), leak_exit=(23,),  # 23: its exitcode option's default
          note="LD_PRELOAD=build/lib/libdebugmalloc.so (a copy taken at start), default options"),
     # A light mode goes here when the library has one, e.g.:
     # Tool("debugmalloc-light",
     #      env={"LD_PRELOAD": "{dmlib}",
     #           "DEBUGMALLOC_OPTIONS": "quarantine_mb=0:stack_depth=4:report_dir={scratch}"},
-    #      requires=["{build}/lib/libdebugmalloc.so"], ok_exit=(0, 23), leak_exit=(23,)),
+    #      requires=["{build}/lib/libdebugmalloc.so"], leak_exit=(23,)),
     Tool("lsan",
          env={"LD_PRELOAD": first_existing(LIBDIR + "/liblsan.so.0", LIBDIR + "/liblsan.so")},
          requires=[first_existing(LIBDIR + "/liblsan.so.0", LIBDIR + "/liblsan.so")],
-         ok_exit=(0, 23), leak_exit=(23,),
+         ok_exit=(0,), leak_exit=(23,), leak_report=r"ERROR: LeakSanitizer: detected memory leaks",
          note="LeakSanitizer runtime preloaded (leak check only)"),
     Tool("asan",
          env={"LD_PRELOAD": first_existing(LIBDIR + "/libasan.so.8", LIBDIR + "/libasan.so"),
               "ASAN_OPTIONS": "detect_leaks=1:verify_asan_link_order=0"},
          requires=[first_existing(LIBDIR + "/libasan.so.8", LIBDIR + "/libasan.so")],
-         ok_exit=(0, 23), leak_exit=(23,),
+         # ASan exits 1 (its exitcode) after a leak report, unlike standalone LSan (23).
+         ok_exit=(0,), leak_exit=(1, 23),
+         leak_report=r"ERROR: LeakSanitizer: detected memory leaks",
+         error_report=r"ERROR: AddressSanitizer",
          note="AddressSanitizer runtime preloaded into uninstrumented code: "
               "allocator + leak check only (no compiler instrumentation of loads/stores)"),
     Tool("heaptrack",
@@ -396,12 +401,19 @@ def run_once(tool: Tool, wl: Workload, scale: float, ctx: Ctx, timeout: float,
                     pass
             timer = threading.Timer(timeout, kill)
             timer.start()
-            while True:
-                try:
-                    _, status, ru = os.wait4(p.pid, 0)
-                    break
-                except InterruptedError:
-                    continue
+            try:
+                while True:
+                    try:
+                        _, status, ru = os.wait4(p.pid, 0)
+                        break
+                    except InterruptedError:
+                        continue
+            except BaseException:  # ^C: don't leave the workload running
+                timer.cancel()
+                kill()
+                os.waitpid(p.pid, 0)
+                p.returncode = -1
+                raise
             t1 = time.perf_counter()
             timer.cancel()
             p.returncode = 0  # reaped by wait4; keep Popen from waiting again
@@ -445,13 +457,16 @@ def run_once(tool: Tool, wl: Workload, scale: float, ctx: Ctx, timeout: float,
             res.detail = signal.Signals(sig).name + (": " + hint if hint else "")
         else:
             res.rc = code
-            if res.rc not in tool.ok_exit:
+            leaks = (code in tool.leak_exit
+                     and (not tool.leak_report or re.search(tool.leak_report, err))
+                     and not (tool.error_report and re.search(tool.error_report, err)))
+            if res.rc not in tool.ok_exit and not leaks:
                 res.status, res.detail = "error", "exit %d" % res.rc + (": " + hint if hint else "")
             elif ref_out is not None and out != ref_out:
                 res.status, res.detail = "wrong-output", "stdout differs from glibc's"
             else:
                 res.status = "ok"
-                if res.rc in tool.leak_exit:
+                if leaks:
                     res.detail = "exit %d: leaks reported" % res.rc
         return res, out
     finally:
@@ -563,8 +578,9 @@ def build_tables(results: List[Result], tools: List[Tool], wls: List[Workload],
     # same work per thread, so 1.00 means the second thread came for free.
     names = {w.name for w in wls}
     if {"xthread", "xthread-1t"} <= names:
-        lines.append("### xthread scaling: median wall(2 threads) / median wall(1 thread), "
-                     "same work per thread (1.00 = perfect, 2.00 = no parallelism)")
+        lines.append("### xthread scaling: median wall(xthread, 2 threads, every free remote) / "
+                     "median wall(xthread-1t, 1 thread, every free local), same work per thread "
+                     "(1.00 = the second thread and the remote frees cost nothing; 2.00 = no gain from the second core)")
         lines.append("")
         lines.append("| " + " | ".join(t.name + foot.get(t.name, "") for t in tools) + " |")
         lines.append("|" + "---|" * len(tools))
@@ -588,8 +604,18 @@ def build_tables(results: List[Result], tools: List[Tool], wls: List[Workload],
                              " At most %d rep%s." % (t.max_reps, "s" if t.max_reps > 1 else "") if t.max_reps else ""))
         elif t.max_reps:
             notes.append("%s: at most %d reps." % (t.name, t.max_reps))
+    small = sorted({base_scale * t.scale_factor for t in tools if t.scale_factor != 1.0}, reverse=True)
+    for s in small:
+        parts = []
+        for w in wls:
+            base = [r.wall for r in by.get(("glibc", w.name, s), []) if r.status == "ok"]
+            if base:
+                parts.append("%s %.3f s" % (w.name, statistics.median(base)))
+        if parts:
+            notes.append("glibc medians at scale %s: %s." % (fmt_scale(s), ", ".join(parts)))
     if any(r.detail.endswith("leaks reported") for r in results):
-        notes.append("† the tool reported leaks and exited with its leak exit code (23); the run completed.")
+        notes.append("† the tool reported leaks at exit and exited non-zero for it (LSan and debugmalloc: 23, "
+                     "ASan: 1); the run completed and its output was right.")
     return "\n".join(lines), notes + (["Failures (the first of each cell; a failed cell's later reps are skipped):"]
                                       + ["  - " + o for o in odd] if odd else [])
 
@@ -602,6 +628,18 @@ def loadavg() -> str:
         return "?"
 
 
+def cpu_pressure_us() -> Optional[int]:
+    """Total µs during which some task waited for a CPU (/proc/pressure/cpu), or None."""
+    try:
+        with open("/proc/pressure/cpu") as f:
+            for line in f:
+                if line.startswith("some"):
+                    return int(line.split("total=")[1].split()[0])
+    except (OSError, IndexError, ValueError):
+        pass
+    return None
+
+
 def load1() -> float:
     try:
         return float(loadavg().split()[0])
@@ -609,7 +647,7 @@ def load1() -> float:
         return 0.0
 
 
-def machine_info() -> List[str]:
+def machine_info() -> tuple:
     cpu = "?"
     try:
         with open("/proc/cpuinfo") as f:
@@ -629,13 +667,50 @@ def machine_info() -> List[str]:
                              capture_output=True, text=True, timeout=10).stdout.strip() or "?"
     except (OSError, subprocess.SubprocessError):
         pass
-    return ["%s, %d cores (os.cpu_count), Linux %s, %s" % (cpu, os.cpu_count() or 0, platform.release(), libc),
-            "debugmalloc tree: %s" % rev]
+    return ("%s, %d cores (os.cpu_count), Linux %s, %s" % (cpu, os.cpu_count() or 0, platform.release(), libc),
+            "tree %s" % rev)
 
 
 # --------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------
+
+def rerender(path: str) -> int:
+    """Tables from a CSV written by an earlier run (tools and workloads in CSV order)."""
+    results: List[Result] = []
+    with open(path, newline="") as f:
+        for row in csv.DictReader(f):
+            r = Result(row["tool"], row["workload"], float(row["scale"]), int(row["rep"]), int(row["seq"]),
+                       float(row["wall_s"]), float(row["user_s"]), float(row["sys_s"]), int(row["maxrss_kb"]),
+                       int(row["exit"]) if row["exit"] else None,
+                       int(row["signal"]) if row["signal"] else None, row["status"], row["detail"])
+            results.append(r)
+    known_t = {t.name: t for t in TOOLS}
+    known_w = {w.name: w for w in WORKLOADS}
+    tnames, wnames = [], []
+    for r in results:
+        if r.tool not in tnames:
+            tnames.append(r.tool)
+        if r.workload not in wnames:
+            wnames.append(r.workload)
+    base_scale = max(r.scale for r in results if r.tool == "glibc")
+    tools = []
+    for n in tnames:
+        t = known_t.get(n) or Tool(n)
+        scales = {r.scale for r in results if r.tool == n}
+        if len(scales) == 1 and n != "glibc":  # the scale it really ran at
+            t = Tool(**{**t.__dict__, "scale_factor": scales.pop() / base_scale})
+        tools.append(t)
+    tools.sort(key=lambda t: t.name != "glibc")
+    wls = [known_w.get(n) or Workload(n, lambda s, c: []) for n in wnames]
+    table, notes = build_tables(results, tools, wls, base_scale)
+    print("## debugmalloc benchmark, tables re-rendered from `%s`\n" % path)
+    print(table)
+    if notes:
+        print("Notes:\n")
+        print("\n".join(n if n.startswith(("- ", "  - ")) else "- " + n for n in notes))
+    return 0
+
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
@@ -655,6 +730,7 @@ def main() -> int:
                     help="how peak RSS is read: GNU time's %%M (default when /usr/bin/time exists) "
                          "or os.wait4 directly (its RSS has the runner's own RSS as a floor)")
     ap.add_argument("--list", action="store_true", help="list tools and workloads and exit")
+    ap.add_argument("--report", metavar="CSV", help="only print the tables again from a CSV of raw runs")
     args = ap.parse_args()
 
     build = os.path.abspath(args.build_dir)
@@ -666,6 +742,8 @@ def main() -> int:
     if reps < 1 or scale <= 0:
         ap.error("--reps and --scale must be positive")
 
+    if args.report:
+        return rerender(args.report)
     if args.list:
         for t in TOOLS:
             ok = all(available(r, build) for r in t.requires)
@@ -729,6 +807,7 @@ def main() -> int:
     cells.sort(key=lambda c: -c[1])  # full-scale cells first, then each smaller scale
 
     load_start = loadavg()
+    psi_start = cpu_pressure_us()
     busy = False
     tmp = tempfile.mkdtemp(prefix="dm-bench-")
     ctx = Ctx(build=build, tmp=tmp)
@@ -738,7 +817,7 @@ def main() -> int:
         SNAPSHOT["dmlib"] = os.path.join(tmp, "libdebugmalloc.so")
         shutil.copy2(lib, SNAPSHOT["dmlib"])
         import hashlib
-        with open(lib, "rb") as f:
+        with open(SNAPSHOT["dmlib"], "rb") as f:
             digest = hashlib.sha256(f.read()).hexdigest()[:12]
         lib_info = "libdebugmalloc.so sha256 %s, built %s" % (
             digest, datetime.datetime.fromtimestamp(os.path.getmtime(lib)).strftime("%Y-%m-%d %H:%M"))
@@ -789,18 +868,26 @@ def main() -> int:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     elapsed = time.time() - t_start
+    psi_end = cpu_pressure_us()
+    stall = None
+    if psi_start is not None and psi_end is not None and elapsed > 0:
+        stall = min(1.0, (psi_end - psi_start) / 1e6 / elapsed)
+        busy = busy or stall > 0.3
 
     table, notes = build_tables(results, tools, wls, scale)
     cmd = "bench/run.sh" + "".join(" " + shlex.quote(a) for a in sys.argv[1:])
     md = ["## debugmalloc benchmark (%s), %s" % (kind, datetime.datetime.now().strftime("%Y-%m-%d %H:%M")),
           "",
-          "Command: `%s` — %d reps, scale %s, per-run timeout %g s, total %.0f s." % (
+          "- Command: `%s` — %d reps, scale %s, per-run timeout %g s, total %.0f s." % (
               cmd, reps, fmt_scale(scale), args.timeout, elapsed)]
-    md += ["Machine: " + m for m in machine_info()]
+    mach, src = machine_info()
+    md += ["- Machine: " + mach, "- Source: " + src]
     if lib_info:
         md[-1] += "; " + lib_info
-    md += ["Load average (1/5/15 min) at start %s, at end %s%s" % (
+    md += ["- Load average (1/5/15 min) at start %s, at end %s%s%s" % (
         load_start, loadavg(),
+        "; CPU pressure: some task waited for a CPU %.0f%% of the run's time (PSI)" % (100 * stall)
+        if stall is not None else "",
         " — the machine was busy with other work: treat the ratios with care"
         if busy else "")]
     md += ["",

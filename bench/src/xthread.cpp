@@ -21,6 +21,7 @@
 #include <vector>
 
 #include <sched.h>
+#include <time.h>
 
 #include "bench_common.h"
 
@@ -69,6 +70,21 @@ size_t pick_size(bench::Rng& rng) {
 
 std::atomic<int> g_producers_done{0};
 
+// Nothing to do for now: the peer is behind. Spin briefly, then yield, then
+// sleep, so that on a busy machine a waiting thread gives its core to the
+// thread it waits for instead of burning it in sched_yield() calls.
+void backoff(unsigned& idle) {
+    ++idle;
+    if (idle < 64) {
+        __builtin_ia32_pause();
+    } else if (idle < 80) {
+        sched_yield();
+    } else {
+        struct timespec ts = {0, 50 * 1000};
+        nanosleep(&ts, nullptr);
+    }
+}
+
 // Read back and free one incoming block; returns false if the queue was empty.
 bool consume_one(Queue& q, uint64_t& sum) {
     void* p = q.pop();
@@ -98,20 +114,26 @@ void worker(int id, int nthreads, uint64_t blocks, Queue* queues, uint64_t* out)
         // all that has arrived: batching the frees keeps the two threads
         // from falling into lock-step on glibc's arena locks, which made the
         // timings bimodal (0.7 s or 2.5 s for the same run).
-        while (!outq.push(p)) {
-            if (!consume_one(in, sum)) sched_yield();
+        for (unsigned idle = 0; !outq.push(p);) {
+            if (consume_one(in, sum))
+                idle = 0;
+            else
+                backoff(idle);
         }
         if ((i & (kDrainEvery - 1)) == kDrainEvery - 1)
             while (consume_one(in, sum)) {
             }
     }
     g_producers_done.fetch_add(1);
-    for (;;) {
+    for (unsigned idle = 0;;) {
         const bool all_done = g_producers_done.load() == nthreads;
         bool got = false;
         while (consume_one(in, sum)) got = true;
         if (all_done) break;  // nothing more can arrive after the last push
-        if (!got) sched_yield();
+        if (got)
+            idle = 0;
+        else
+            backoff(idle);
     }
     *out = sum;
 }
