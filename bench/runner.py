@@ -369,24 +369,28 @@ def run_once(tool: Tool, wl: Workload, scale: float, ctx: Ctx, timeout: float,
     try:
         argv = [expand(a, ctx.build, scratch) for a in tool.prefix + wl.argv(scale, ctx)]
         time_out = os.path.join(scratch, "gnu-time")
+        extra = {}
+        for k, v in wl.env.items():
+            extra[k] = expand(v, ctx.build, scratch)
+        for k, v in tool.env.items():
+            extra[k] = expand(v, ctx.build, scratch)
         if TIMER["kind"] == "gnu-time":
             # GNU time forks the workload from a ~2 MiB process: a child forked
             # straight from this Python process would report our RSS as its peak
-            # (Linux keeps the pre-exec high-water mark in ru_maxrss).
-            argv = [GNU_TIME, "-f", "%M %x", "-o", time_out, "--"] + argv
-        env = dict(BASE_ENV)
-        for k, v in wl.env.items():
-            env[k] = expand(v, ctx.build, scratch)
-        for k, v in tool.env.items():
-            env[k] = expand(v, ctx.build, scratch)
+            # (Linux keeps the pre-exec high-water mark in ru_maxrss). GNU time
+            # itself runs in the clean environment (liblsan preloaded into it
+            # crashes it); env(1) sets the tool's variables for the workload.
+            env = dict(BASE_ENV)
+            argv = ([GNU_TIME, "-f", "%M %x", "-o", time_out, "--", "/usr/bin/env"]
+                    + ["%s=%s" % kv for kv in extra.items()] + argv)
+        else:
+            env = dict(BASE_ENV, **extra)
         out_path = os.path.join(scratch, "stdout")
         err_path = os.path.join(scratch, "stderr")
         with open(out_path, "wb") as fo, open(err_path, "wb") as fe:
             killed = threading.Event()
             t0 = time.perf_counter()
             try:
-                # GNU time runs without the tool's environment (LD_PRELOAD is
-                # inherited by the workload it starts either way).
                 p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=fo, stderr=fe,
                                      env=env, cwd=scratch, start_new_session=True)
             except OSError as e:

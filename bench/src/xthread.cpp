@@ -70,14 +70,15 @@ size_t pick_size(bench::Rng& rng) {
 
 std::atomic<int> g_producers_done{0};
 
-// Nothing to do for now: the peer is behind. Spin briefly, then yield, then
-// sleep, so that on a busy machine a waiting thread gives its core to the
-// thread it waits for instead of burning it in sched_yield() calls.
+// Nothing to do for now: the peer is behind. Spin briefly, then yield; only
+// a long wait (the peer is not running: a busy machine) sleeps, so that the
+// waiting thread stops burning a core in sched_yield() calls. Sleeping early
+// changed the threads' rhythm and made some allocators' timings bimodal.
 void backoff(unsigned& idle) {
     ++idle;
     if (idle < 64) {
         __builtin_ia32_pause();
-    } else if (idle < 80) {
+    } else if (idle < 64 + 2048) {  // ~1-2 ms when the peer is running elsewhere
         sched_yield();
     } else {
         struct timespec ts = {0, 50 * 1000};
