@@ -21,42 +21,55 @@ namespace dm {
 void addReportOptions(CLI::App& app, ReportSettings& s, bool forRun) {
   const char* out = "Output";
   app.add_option("-f,--format", s.format, "text (default), json, sarif, html, xml (Valgrind's), or junit")
+      ->type_name("FORMAT")
       ->check(CLI::IsMember({"text", "json", "sarif", "html", "xml", "junit"}))
       ->group(out);
   app.add_option("-o,--output", s.output,
                  forRun ? "write the report to FILE (default: stderr; '-' = stdout)" : "write the report to FILE (default: stdout)")
+      ->type_name("FILE")
       ->group(out);
   app.add_option("--color", s.color, "colour the text report: auto (on a terminal), always, never")
+      ->type_name("WHEN")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->group(out);
   app.add_option("--source-context", s.sourceContext,
                  "source lines shown on each side of the top user frame (text, html; 0 = none)")
+      ->type_name("N")
       ->group(out);
   app.add_option("--source-root", s.sourceRoot, "SARIF paths are made relative to DIR (default: the current directory)")
+      ->type_name("DIR")
       ->group(out);
 
   const char* sel = forRun ? "Findings" : "Selecting findings";
   if (!forRun)
     app.add_option("--suppressions", s.suppressionFiles, "leave out findings matching FILE's rules (repeatable)")
+        ->type_name("FILE")
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
         ->group(sel);
   app.add_option("--fail-on", s.failOn,
                  "findings that make the exit status non-zero: a comma list of errors, definite, indirect, "
                  "possible, reachable, all, none")
+      ->type_name("LIST")
       ->group(sel);
   app.add_option("--group-frames", s.groupFrames, "group stacks on their top N frames only (default: all)")
+      ->type_name("N")
       ->group(sel);
   if (!forRun) {
     app.add_option("--diff", s.diff,
                    "show only what is new since BASELINE: report files, a directory, or a previous --format json output")
+        ->type_name("BASELINE")
         ->group(sel);
     app.add_flag("-k,--keep-going", s.keepGoing, "skip unreadable report files with a warning instead of failing")
         ->group(sel);
   }
   const char* adv = "Advanced";
-  app.add_option("-j,--jobs", s.jobs, "threads reading report files (default: one per core)")->group(adv);
+  app.add_option("-j,--jobs", s.jobs, "threads reading report files (default: one per core)")->type_name("N")->group(adv);
   app.add_option("--debug-root", s.debugRoot, "where separate debug files are found by build-id (default /usr/lib/debug)")
+      ->type_name("DIR")
       ->group(adv);
-  app.add_flag("!--no-symbolize", s.symbolize, "do not symbolize frames the library could not")->group(adv);
+  app.add_flag_callback("--no-symbolize", [&s] { s.symbolize = false; }, "do not symbolize frames the library could not")
+      ->group(adv);
 }
 
 namespace {

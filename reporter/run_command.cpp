@@ -16,34 +16,42 @@ namespace fs = std::filesystem;
 void addRunOptions(CLI::App& app, RunSettings& s) {
   const char* check = "Checking (passed to the library in DEBUGMALLOC_OPTIONS)";
   app.add_option("--quarantine-mb", s.quarantineMb, "MiB of freed blocks held back before reuse (quarantine_mb)")
+      ->type_name("N")
       ->group(check);
-  app.add_option("--stack-depth", s.stackDepth, "frames kept per backtrace, at most 64 (stack_depth)")->group(check);
-  app.add_option("--redzone", s.redzone, "minimum guard bytes on each side of a block (redzone)")->group(check);
+  app.add_option("--stack-depth", s.stackDepth, "frames kept per backtrace, at most 64 (stack_depth)")->type_name("N")->group(check);
+  app.add_option("--redzone", s.redzone, "minimum guard bytes on each side of a block (redzone)")->type_name("N")->group(check);
   app.add_flag("--abort-on-error", s.abortOnError, "abort() at the first error (abort_on_error=1)")->group(check);
   app.add_option("--suppressions", s.suppressions,
                  "suppression rules (KIND:PATTERN lines), applied by the library and the report")
+      ->type_name("FILE")
       ->group(check);
   app.add_option("--leak-kinds", s.leakKinds,
                  "leak kinds recorded: a comma list of definite, indirect, possible, reachable, or all "
                  "(default definite,indirect)")
+      ->type_name("LIST")
       ->group(check);
   app.add_option("--exitcode", s.exitcode,
                  "exit status when the report has findings that --fail-on names (default 23; 0 = the program's)")
+      ->type_name("N")
       ->group(check);
   app.add_flag("--no-leaks", s.noLeaks, "do not check for leaks at exit (leaks=0)")->group(check);
   app.add_option("--option", s.passThrough, "any library option, passed through (repeatable), e.g. --option scribble=0")
+      ->type_name("NAME=VALUE")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->group(check);
 
   const char* reports = "Report files";
   app.add_option("--report-dir", s.reportDir,
                  "write report files to DIR (created if missing; kept; files already there are included)")
+      ->type_name("DIR")
       ->group(reports);
   app.add_flag("--keep-reports", s.keepReports, "keep the temporary report directory and print its path")
       ->group(reports);
-  app.add_option("--library", s.library, "the libdebugmalloc.so to preload (default: the one installed with the tool)")
-      ->group("Advanced");
-
   addReportOptions(app, s.report, /*forRun=*/true);
+  app.add_option("--library", s.library, "the libdebugmalloc.so to preload (default: the one installed with the tool)")
+      ->type_name("FILE")
+      ->group("Advanced");
 }
 
 std::string libraryOptions(const RunSettings& s) {

@@ -124,6 +124,8 @@ class Golden(unittest.TestCase):
                 self.assertIn(proc.returncode, (0, 1), "%s %s: %s" % (name, fmt, proc.stderr))
                 if fmt == "json":
                     check_contract(self, json.loads(proc.stdout))
+                if fmt == "sarif":
+                    check_sarif_schema(self, json.loads(proc.stdout))
                 got = normalize(proc.stdout, replacements)
                 golden = os.path.join(GOLDEN_DIR, "%s.%s" % (name, ext))
                 if ARGS.update:
@@ -144,6 +146,23 @@ class Golden(unittest.TestCase):
                     mismatches.append("%s differs: diff -u %s %s" % (golden, golden, out))
         self.assertEqual(mismatches, [], "\n" + "\n".join(mismatches) +
                          "\n(if the change is intended: reporter_e2e.py ... --update)")
+
+
+def check_sarif_schema(test, doc):
+    """Validates against the official SARIF 2.1.0 schema when it is at hand (DM_SARIF_SCHEMA, e.g.
+    lib/schemas/sarif-2.1.0-rtm.5.json of the npm package @microsoft/jest-sarif) and Python has
+    jsonschema; the unit tests check the members GitHub needs either way."""
+    path = os.environ.get("DM_SARIF_SCHEMA")
+    if not path or not os.path.exists(path):
+        return
+    try:
+        import jsonschema
+    except ImportError:
+        return
+    with open(path) as f:
+        schema = json.load(f)
+    errors = [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(doc)]
+    test.assertEqual(errors, [])
 
 
 # --- the JSON contract of DESIGN.md -----------------------------------------------------------
@@ -351,6 +370,11 @@ class Run(unittest.TestCase):
         self.assertTrue(opts.startswith("scribble=1:leaks=1:quarantine_mb=8:"), opts)
         self.assertIn(":verbosity=0", opts)
         self.assertIn(":report_dir=" + self.tmp + "/debugmalloc-", opts)
+        # Without "--": the program starts at the first argument that is not an option.
+        proc = tool("run", "--option", "scribble=0", "--option", "verbosity=0", "sh", "-c", 'echo "$DEBUGMALLOC_OPTIONS"',
+                    env=self.env())
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn(":scribble=0:verbosity=0:", proc.stdout)
 
     def test_output_file_keep_reports_and_report_dir(self):
         env = self.env()
