@@ -170,6 +170,15 @@ void emit(ErrorRecord& r, const BlockRef* block, const Damage* damage) {
 // Heap checks at exit pass no caller: their own stack would only show the library.
 StackId found_here(const CallSite& site) { return site.has_caller() ? record_stack(*site.caller) : 0; }
 
+// A record of `kind` found by `site` at `address`, with the stack where it was found.
+ErrorRecord new_record(ErrorKind kind, const CallSite& site, uintptr_t address) {
+  ErrorRecord r{kind};
+  r.api = site.api;
+  r.address = address;
+  r.found_stack = found_here(site);
+  return r;
+}
+
 void fill_block(ErrorRecord& r, const BlockRef& block) {
   r.block_known = true;
   r.block = block.user;
@@ -278,10 +287,7 @@ size_t distinct_error_count() { return g_distinct_used; }
 const ErrorRecord& distinct_error(size_t index) { return g_distinct[index]; }
 
 void report_invalid_free(const CallSite& site, uintptr_t pointer, Locate why, const BlockRef* block) {
-  ErrorRecord r{ErrorKind::kInvalidFree};
-  r.api = site.api;
-  r.address = pointer;
-  r.found_stack = found_here(site);
+  ErrorRecord r = new_record(ErrorKind::kInvalidFree, site, pointer);
   InlineText<320> line;
   line.str(site.api).str(" on ").ptr(pointer).str(", which is not the start of a heap block: ");
   if (why == Locate::kFound && block != nullptr) {
@@ -301,10 +307,7 @@ void report_invalid_free(const CallSite& site, uintptr_t pointer, Locate why, co
 }
 
 void report_double_free(const CallSite& site, uintptr_t pointer, const BlockRef& block) {
-  ErrorRecord r{ErrorKind::kDoubleFree};
-  r.api = site.api;
-  r.address = pointer;
-  r.found_stack = found_here(site);
+  ErrorRecord r = new_record(ErrorKind::kDoubleFree, site, pointer);
   fill_block(r, block);
   InlineText<320> line;
   line.str(site.api).str(" on ").ptr(pointer).str(": the ").dec(block.size).str("-byte block was already freed");
@@ -313,10 +316,7 @@ void report_double_free(const CallSite& site, uintptr_t pointer, const BlockRef&
 }
 
 void report_heap_corruption(const CallSite& site, uintptr_t pointer, const BlockRef& block) {
-  ErrorRecord r{ErrorKind::kHeapCorruption};
-  r.api = site.api;
-  r.address = pointer;
-  r.found_stack = found_here(site);
+  ErrorRecord r = new_record(ErrorKind::kHeapCorruption, site, pointer);
   r.identity = block.slot;  // found again by later checks: the same error
   InlineText<320> line;
   if (site.has_caller()) line.str(site.api).str(" on ").ptr(pointer).str(": ");
@@ -339,10 +339,7 @@ void report_heap_corruption(const CallSite& site, uintptr_t pointer, const Block
 
 void report_alloc_dealloc_mismatch(const CallSite& site, uintptr_t pointer, const BlockRef& block,
                                    const char* detail) {
-  ErrorRecord r{ErrorKind::kAllocDeallocMismatch};
-  r.api = site.api;
-  r.address = pointer;
-  r.found_stack = found_here(site);
+  ErrorRecord r = new_record(ErrorKind::kAllocDeallocMismatch, site, pointer);
   fill_block(r, block);
   InlineText<320> line;
   line.str(site.api).str(" on a ").dec(block.size).str("-byte block allocated by ")
@@ -354,10 +351,7 @@ void report_alloc_dealloc_mismatch(const CallSite& site, uintptr_t pointer, cons
 }
 
 void report_guard_damage(const CallSite& site, const BlockRef& block, const Damage& damage, bool front) {
-  ErrorRecord r{front ? ErrorKind::kHeapBufferUnderflow : ErrorKind::kHeapBufferOverflow};
-  r.api = site.api;
-  r.address = damage.first;
-  r.found_stack = found_here(site);
+  ErrorRecord r = new_record(front ? ErrorKind::kHeapBufferUnderflow : ErrorKind::kHeapBufferOverflow, site, damage.first);
   fill_block(r, block);
   r.bad_bytes = damage.count;
   bool freed = block.header->state() != ChunkState::kAllocated;
@@ -372,10 +366,7 @@ void report_guard_damage(const CallSite& site, const BlockRef& block, const Dama
 }
 
 void report_use_after_free(const CallSite& site, const BlockRef& block, const Damage& damage) {
-  ErrorRecord r{ErrorKind::kUseAfterFree};
-  r.api = site.api;
-  r.address = damage.first;
-  r.found_stack = found_here(site);
+  ErrorRecord r = new_record(ErrorKind::kUseAfterFree, site, damage.first);
   fill_block(r, block);
   r.bad_bytes = damage.count;
   InlineText<320> line;
