@@ -93,6 +93,8 @@ class HtmlWriter {
     if (!id) return;
     auto s = sources_.around(model_, model_.stack(*id), options_.sourceContext);
     if (!s) return;
+    out_ << "<p class=\"meta\">source of <span class=\"fn\">" << escapeXml(s->function.empty() ? "??" : s->function)
+         << "</span> at <span class=\"file\">" << escapeXml(s->file) << ":" << s->line << "</span></p>\n";
     out_ << "<pre class=\"source\" title=\"" << escapeXml(s->file) << "\">";
     for (const auto& [n, text] : s->lines) {
       std::ostringstream row;
