@@ -150,6 +150,9 @@ int executeReport(const ReportSettings& s, bool toStderr, ReportOutcome* outcome
   } catch (const InputError& e) {
     std::cerr << "debugmalloc: " << e.what() << "\n";
     return kExitBadInput;
+  } catch (const std::exception& e) {  // e.g. a directory that vanished while being read
+    std::cerr << "debugmalloc: " << e.what() << "\n";
+    return kExitBadInput;
   }
 }
 

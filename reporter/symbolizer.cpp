@@ -5,6 +5,7 @@
 #include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -27,8 +28,14 @@ std::string hex(const void* bytes, std::size_t n) {
 
 // The GNU build-id of the ELF file at `path`, "" when it has none, nullopt when unreadable.
 std::optional<std::string> fileBuildId(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // Module paths come from report files: only regular files, and never block on a FIFO.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return std::nullopt;
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return std::nullopt;
+  }
   std::optional<std::string> id;
   if (Elf* elf = elf_begin(fd, ELF_C_READ_MMAP, nullptr)) {
     if (elf_kind(elf) == ELF_K_ELF) {
@@ -42,7 +49,10 @@ std::optional<std::string> fileBuildId(const std::string& path) {
   return id;
 }
 
-bool readable(const std::string& path) { return ::access(path.c_str(), R_OK) == 0; }
+bool readable(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), R_OK) == 0;
+}
 
 // One libdwfl session per module file, so that its addresses are the file's own.
 class ModuleSymbols {
