@@ -8,14 +8,36 @@
 
 namespace {
 
-// CLI11's usage line cannot say "PROG ARGS..." for a prefix command; this one can.
+extern const char* kRunDescription;
+extern const char* kReportDescription;
+
+// A man page's order for the subcommands: SYNOPSIS, DESCRIPTION, OPTIONS (grouped), then the
+// footer's EXAMPLES and EXIT STATUS. CLI11's own usage line cannot say "PROG ARGS..." for a
+// prefix command.
 class ManFormatter : public CLI::Formatter {
  public:
-  std::string make_usage(const CLI::App* app, std::string name) const override {
-    if (app->get_name() == "run") return "\nUsage: debugmalloc run [OPTIONS] [--] PROG [ARGS...]\n\n";
-    if (app->get_name() == "report") return "\nUsage: debugmalloc report [OPTIONS] PATH...\n\n";
-    return CLI::Formatter::make_usage(app, std::move(name));
+  std::string make_description(const CLI::App* app) const override {
+    if (!isSubcommand(app)) return CLI::Formatter::make_description(app);
+    return "";  // the long description comes after the synopsis, from make_usage
   }
+  std::string make_usage(const CLI::App* app, std::string name) const override {
+    if (!isSubcommand(app)) return CLI::Formatter::make_usage(app, std::move(name));
+    std::string synopsis = app->get_name() == "run" ? "debugmalloc run [OPTIONS] [--] PROG [ARGS...]"
+                                                    : "debugmalloc report [OPTIONS] PATH...";
+    std::string out = "SYNOPSIS\n  " + synopsis + "\n\nDESCRIPTION\n";
+    std::string description = app->get_name() == "run" ? kRunDescription : kReportDescription;
+    std::size_t pos = 0;
+    while (pos <= description.size()) {  // indent each line of the description
+      std::size_t nl = description.find('\n', pos);
+      std::string line = description.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+      out += line.empty() ? "\n" : "  " + line + "\n";
+      pos = nl == std::string::npos ? description.size() + 1 : nl + 1;
+    }
+    return out + "\n";
+  }
+
+ private:
+  static bool isSubcommand(const CLI::App* app) { return app->get_name() == "run" || app->get_name() == "report"; }
 };
 
 const char* kRunDescription = R"(Runs PROG with ARGS under libdebugmalloc.so, the malloc debugger, then prints
@@ -95,14 +117,12 @@ int main(int argc, char** argv) {
 
   dm::RunSettings run;
   CLI::App* runCmd = app.add_subcommand("run", "run a program under the library and report what it found");
-  runCmd->description(kRunDescription);
   runCmd->footer(kRunFooter);
   runCmd->prefix_command();
   dm::addRunOptions(*runCmd, run);
 
   dm::ReportSettings report;
   CLI::App* reportCmd = app.add_subcommand("report", "read report files, merge, group and render them");
-  reportCmd->description(kReportDescription);
   reportCmd->footer(kReportFooter);
   reportCmd->add_option("PATH", report.paths, "report files or directories of them")->required()->group("Input");
   dm::addReportOptions(*reportCmd, report, /*forRun=*/false);

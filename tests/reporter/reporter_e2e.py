@@ -414,7 +414,7 @@ class Run(unittest.TestCase):
     def test_help_reads_like_a_man_page(self):
         proc = tool("run", "--help")
         self.assertEqual(proc.returncode, 0)
-        for section in ("Usage: debugmalloc run [OPTIONS] [--] PROG [ARGS...]", "EXAMPLES", "EXIT STATUS",
+        for section in ("SYNOPSIS\n  debugmalloc run [OPTIONS] [--] PROG [ARGS...]", "DESCRIPTION", "EXAMPLES", "EXIT STATUS",
                         "ENVIRONMENT", "--quarantine-mb", "--leak-kinds", "--keep-reports", "Checking"):
             self.assertIn(section, proc.stdout)
 
