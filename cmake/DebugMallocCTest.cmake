@@ -78,8 +78,10 @@ endif()
 if(DEBUGMALLOC_CTEST_FAIL_ON)
   list(APPEND _dm_run --fail-on "${DEBUGMALLOC_CTEST_FAIL_ON}")
 endif()
-# Against a baseline only new findings fail, and only the final report knows which are new.
+# Against a baseline only new findings fail, and only the final report knows which are new:
+# a test keeps its own status, and the GoogleTest listener stays out (DEBUGMALLOC_GTEST=0).
 if(DEBUGMALLOC_CTEST_BASELINE)
+  list(PREPEND _dm_run "${DEBUGMALLOC_CTEST_CMAKE_COMMAND}" -E env DEBUGMALLOC_GTEST=0)
   list(APPEND _dm_run --exitcode 0)
 endif()
 list(APPEND _dm_run ${DEBUGMALLOC_CTEST_RUN_ARGS})
