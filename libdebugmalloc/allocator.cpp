@@ -37,7 +37,7 @@ DM_ALWAYS_INLINE void fill_user(uintptr_t user, size_t size, bool zero, bool fre
   if (zero) {
     if (!fresh) memset(reinterpret_cast<void*>(user), 0, size);
   } else if (g_options.scribble) {
-    memset(reinterpret_cast<void*>(user), static_cast<int>(g_options.alloc_fill), scribble_extent(size));
+    memset(reinterpret_cast<void*>(user), static_cast<int>(g_options.alloc_fill), alloc_fill_extent(size));
   }
 }
 
@@ -51,6 +51,7 @@ DM_NOINLINE void* allocate_large(size_t size, size_t align, unsigned align_log2,
   uintptr_t user = m->start + user_offset;
   fill_guards(m->start, user, size, m->start + m->size);
   fill_user(user, size, zero, m->fresh);
+  m->fresh = false;  // from now on the program writes to it
   m->user = user;
   m->user_size = size;
   StackId stack = record_stack(caller);
@@ -142,7 +143,7 @@ DM_ALWAYS_INLINE void free_block(const BlockRef& block, const CallSite& site) {
   if (DM_UNLIKELY(rear.found())) report_guard_damage(site, block, rear, false);
   StackId free_stack = g_options.free_stacks && site.has_caller() ? record_stack(*site.caller) : 0;
   if (g_options.scribble)
-    memset(reinterpret_cast<void*>(block.user), static_cast<int>(g_options.free_fill), scribble_extent(block.size));
+    memset(reinterpret_cast<void*>(block.user), static_cast<int>(g_options.free_fill), free_fill_extent(block));
   std::atomic_thread_fence(std::memory_order_release);  // the fill before the header that says "quarantined"
   block.header->set_state(block.slot, ChunkState::kQuarantined, free_stack);
   quarantine_put(block);

@@ -378,4 +378,16 @@ void report_use_after_free(const CallSite& site, const BlockRef& block, const Da
   repair(damage, static_cast<uint8_t>(g_options.free_fill));
 }
 
+void report_access_after_free(const CallSite& site, const BlockRef& block, uintptr_t address) {
+  ErrorRecord r = new_record(ErrorKind::kUseAfterFree, site, address);
+  fill_block(r, block);
+  r.bad_bytes = 0;
+  InlineText<320> line;
+  int64_t offset = static_cast<int64_t>(address - block.user);
+  line.str("an access at offset ").sdec(offset).str(" of a ").dec(block.size).str("-byte block at ").ptr(block.user)
+      .str(" after it was freed");
+  set_message(r, line);
+  emit(r, nullptr, nullptr);
+}
+
 }  // namespace dm

@@ -70,6 +70,8 @@ DM_NOINLINE void report_alloc_dealloc_mismatch(const CallSite& site, uintptr_t p
 DM_NOINLINE void report_guard_damage(const CallSite& site, const BlockRef& block, const Damage& damage, bool front);
 // Changed bytes inside a freed block: a write after free.
 DM_NOINLINE void report_use_after_free(const CallSite& site, const BlockRef& block, const Damage& damage);
+// A read or write of a freed block caught as it happened (protected pages).
+DM_NOINLINE void report_access_after_free(const CallSite& site, const BlockRef& block, uintptr_t address);
 
 // Errors reported so far in this process (each occurrence, suppressed ones
 // excluded), and suppressed occurrences.

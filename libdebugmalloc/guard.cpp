@@ -67,6 +67,6 @@ void repair(const Damage& damage, uint8_t pattern) {
   if (damage.found()) memset(reinterpret_cast<void*>(damage.first), pattern, damage.last - damage.first + 1);
 }
 
-size_t scribble_extent(size_t size) { return size < g_options.max_fill ? size : g_options.max_fill; }
+size_t alloc_fill_extent(size_t size) { return size < g_options.max_alloc_fill ? size : g_options.max_alloc_fill; }
 
 }  // namespace dm

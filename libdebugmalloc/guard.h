@@ -86,7 +86,11 @@ DM_ALWAYS_INLINE Damage rear_guard_damage(const BlockRef& block) {
 // Writes `pattern` over a reported damage so that it is not reported again.
 void repair(const Damage& damage, uint8_t pattern);
 
-// Scribble: the user bytes filled on allocation and free (at most max_fill of them).
-size_t scribble_extent(size_t size);
+// Scribble on allocation: the first max_alloc_fill bytes (like ASan's
+// max_malloc_fill_size: filling whole big buffers costs time and memory).
+size_t alloc_fill_extent(size_t size);
+// Fill on free: all of a TINY/SMALL block (its verification finds writes after
+// free); none of a LARGE one, whose pages are protected instead (quarantine.h).
+inline size_t free_fill_extent(const BlockRef& block) { return block.large != nullptr ? 0 : block.size; }
 
 }  // namespace dm

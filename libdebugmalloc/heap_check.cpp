@@ -21,8 +21,10 @@ void check_block(const BlockRef& block, const CallSite& site, bool include_quara
   ChunkHeader seen = *block.header;
   ChunkState state = seen.state();
   if (state != ChunkState::kAllocated && (state != ChunkState::kQuarantined || !include_quarantine)) return;
+  // A quarantined large block's pages are protected: the fault handler watches it.
+  if (state == ChunkState::kQuarantined && block.large != nullptr) return;
   if (state == ChunkState::kQuarantined && g_options.scribble) {
-    Damage written = find_damage(block.user, scribble_extent(block.size), static_cast<uint8_t>(g_options.free_fill));
+    Damage written = find_damage(block.user, free_fill_extent(block), static_cast<uint8_t>(g_options.free_fill));
     if (written.found() && header_unchanged(block, seen)) report_use_after_free(site, block, written);
   }
   Damage front = front_guard_damage(block);

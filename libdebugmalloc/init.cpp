@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "errors.h"
+#include "fault_handler.h"
 #include "internal_arena.h"
 #include "large.h"
 #include "options.h"
@@ -82,6 +83,7 @@ __attribute__((constructor)) void start_up() {
   ensure_initialized();
   pthread_atfork(before_fork, after_fork_parent, after_fork_child);
   keep_stderr();
+  install_fault_handler();
   if (g_options.print_suppressions) os_write_all(2, builtin_suppressions(), strlen(builtin_suppressions()));
   report_start();
   register_exit_handler();

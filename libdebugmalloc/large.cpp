@@ -76,7 +76,6 @@ void large_unmap(LargeMeta* m) {
     if (m->size > kCacheMaxBlock) {
       evict = m;
     } else {
-      m->fresh = false;
       m->cache_next = g_cache;
       g_cache = m;
       ++g_cache_entries;

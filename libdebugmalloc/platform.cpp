@@ -52,6 +52,11 @@ void os_release(void* p, size_t size) {
   madvise(p, size, MADV_DONTNEED);
 }
 
+void os_protect(void* p, size_t size, bool accessible) {
+  ErrnoGuard keep;
+  mprotect(p, size, accessible ? PROT_READ | PROT_WRITE : PROT_NONE);
+}
+
 void os_write_all(int fd, const char* data, size_t size) {
   ErrnoGuard keep;
   while (size > 0) {

@@ -27,6 +27,8 @@ void* os_map_aligned(size_t size, size_t align, bool committed = false);
 void os_unmap(void* p, size_t size);
 // Gives the pages back to the kernel but keeps the mapping (reads see zeros).
 void os_release(void* p, size_t size);
+// Makes pages readable and writable, or inaccessible.
+void os_protect(void* p, size_t size, bool accessible);
 
 // Writes everything, retrying on EINTR and short writes. errno is preserved.
 void os_write_all(int fd, const char* data, size_t size);

@@ -39,7 +39,10 @@ size_t batch_limit() {
   return limit < (size_t{1} << 20) ? limit : (size_t{1} << 20);
 }
 
-size_t cost_of(const BlockRef& block) { return block.slot_end - block.slot; }
+// What a block costs while held: its memory, except a large block's, whose
+// pages are released and protected (it costs an address range and a mapping).
+constexpr size_t kLargeBlockCost = 64 * 1024;
+size_t cost_of(const BlockRef& block) { return block.large != nullptr ? kLargeBlockCost : block.slot_end - block.slot; }
 
 // Marks a block available and gives its memory back for reuse.
 void make_available(const BlockRef& block) {
@@ -107,9 +110,15 @@ void push_global(QuarantineBatch* batch) {
 
 void quarantine_recycle(const BlockRef& block, const char* found_by) {
   if (block.header->state() != ChunkState::kQuarantined) return;
+  if (block.large != nullptr) {  // protected while held: nothing could have written to it
+    os_protect(reinterpret_cast<void*>(block.slot), block.slot_end - block.slot, true);
+    block.large->fresh = true;  // its pages were released: they read as zeros
+    make_available(block);
+    return;
+  }
   CallSite site{found_by, nullptr};
   if (g_options.scribble) {
-    Damage written = find_damage(block.user, scribble_extent(block.size), static_cast<uint8_t>(g_options.free_fill));
+    Damage written = find_damage(block.user, free_fill_extent(block), static_cast<uint8_t>(g_options.free_fill));
     if (written.found()) report_use_after_free(site, block, written);
   }
   Damage front = front_guard_damage(block);
@@ -124,6 +133,11 @@ void quarantine_put(const BlockRef& block) {
   if (cost > budget() / 4) {  // too big to hold (or no quarantine): its memory is reused now
     make_available(block);
     return;
+  }
+  if (block.large != nullptr) {
+    // Any access while it is held faults, and fault_handler.h reports it as a use after free.
+    os_release(reinterpret_cast<void*>(block.slot), block.slot_end - block.slot);
+    os_protect(reinterpret_cast<void*>(block.slot), block.slot_end - block.slot, false);
   }
   ThreadCache* tc = current_thread_cache();
   QuarantineBatch* batch = tc != nullptr ? tc->quarantine_batch : nullptr;

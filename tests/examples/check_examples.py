@@ -80,6 +80,18 @@ class Examples(unittest.TestCase):
         self.expect_one("use-after-free", "use-after-free", r"^4 bytes written at offset 32 of a 36-byte block",
                         None, "open_session", "close_session")
 
+    def test_use_after_free_of_a_large_block_is_caught_as_it_happens(self):
+        proc = run("use-after-free-large")
+        self.assertEqual(proc.returncode, -signal.SIGSEGV, "dies of the access, as with glibc")
+        reports = errors_of(proc.stderr)
+        self.assertEqual(len(reports), 1, proc.stderr)
+        kind, summary, text = reports[0]
+        self.assertEqual(kind, "use-after-free")
+        self.assertRegex(summary, r"^an access at offset 5000 of a 1048576-byte block")
+        self.assertIn("brightness", section(text, "found by"))
+        self.assertIn("load_image", section(text, "was allocated at:"))
+        self.assertIn("main", section(text, "and freed at:"))
+
     def test_double_free(self):
         self.expect_one("double-free", "double-free", r"the 64-byte block was already freed",
                         "release_buffer", "make_buffer", "release_buffer")
