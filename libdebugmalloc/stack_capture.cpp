@@ -60,8 +60,8 @@ namespace {
 // are unchanged, the stack is the same, and its depot id is reused without
 // walking or hashing. In loops and repeated call paths, checking the words
 // (independent loads) is several times cheaper than walking the frames.
-constexpr uint32_t kMemoEntries = 32;
-constexpr uint32_t kMemoReads = 64;
+constexpr uint32_t kMemoEntries = 32;  // about 66 KiB per thread, touched only as used
+constexpr uint32_t kMemoReads = WalkReads::kMax;
 
 struct MemoEntry {
   uintptr_t ip, sp, rbp;
