@@ -62,7 +62,8 @@ add_test(debugmalloc_memcheck_report "${DEBUGMALLOC_CTEST_CMAKE_COMMAND}"
   "-DFAIL_ON=${DEBUGMALLOC_CTEST_FAIL_ON}" "-DBASELINE=${DEBUGMALLOC_CTEST_BASELINE}"
   "-DSUPPRESSIONS=${DEBUGMALLOC_CTEST_SUPPRESSIONS}" "-DSOURCE_ROOT=${DEBUGMALLOC_CTEST_SOURCE_ROOT}"
   -P "${DEBUGMALLOC_CTEST_MODULE_DIR}/DebugMallocReport.cmake")
-set_tests_properties(debugmalloc_memcheck_report PROPERTIES FIXTURES_CLEANUP ${_dm_fixture} LABELS debugmalloc)
+set_tests_properties(debugmalloc_memcheck_report PROPERTIES FIXTURES_CLEANUP ${_dm_fixture} LABELS debugmalloc
+  FAIL_REGULAR_EXPRESSION "debugmalloc: heap errors or leaks found")
 
 # Every test that follows: `debugmalloc run [options] -- COMMAND ARGS...`, requiring the fixture.
 # The library's exitcode=0 keeps every process's own exit status (a shell or a driver

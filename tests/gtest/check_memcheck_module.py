@@ -76,7 +76,7 @@ class MemcheckMode(unittest.TestCase):
 
     def test_the_final_report_names_the_tests_and_writes_every_format(self):
         out = self.proc.stdout
-        self.assertRegex(out, r"the tests with findings:\s+(leaky_program\s+Sample\.Leaks|Sample\.Leaks\s+leaky_program)")
+        self.assertRegex(out, r"heap errors or leaks found, in these tests:\s+(leaky_program\s+Sample\.Leaks|Sample\.Leaks\s+leaky_program)")
         for name in ("debugmalloc.html", "debugmalloc.sarif", "debugmalloc.junit.xml", "debugmalloc.json"):
             self.assertGreater(os.path.getsize(os.path.join(self.dir, name)), 100, name)
         sarif = json.load(open(os.path.join(self.dir, "debugmalloc.sarif")))
