@@ -24,6 +24,7 @@ __attribute__((noinline)) void scrub_stack_below() {
 
 void add_failure(const ::testing::TestInfo& test_info, const std::string& headline, const std::string& report) {
   std::string text = cap_text(trim_runner_frames(report), kMessageLimit);
+  while (!text.empty() && text.back() == '\n') text.pop_back();  // GoogleTest ends the message
   // Reported at the first frame in the program's sources, so that the file:line a CI
   // or an IDE links to is the bug's; else at the test itself.
   std::optional<Frame> at = first_user_frame(text);
