@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps test-deps build demo test bench bench-quick clean
+.PHONY: all deps test-deps bench-deps build demo test bench bench-quick clean
 
 all: build
 
@@ -25,10 +25,13 @@ demo: build
 test: test-deps build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 900
 
-bench: build
+bench-deps:
+	@scripts/setup-deps.sh bench
+
+bench: bench-deps build
 	@bench/run.sh
 
-bench-quick: build
+bench-quick: bench-deps build
 	@bench/run.sh --quick
 
 clean:

@@ -9,6 +9,7 @@
 namespace dm {
 
 size_t redzone_for(size_t size) {
+  if (!guards_enabled()) return 0;
   // ASan's adaptive redzones: the bigger the block, the bigger the guard.
   size_t rz = size <= 64 - 16 ? 16
             : size <= 128 - 32 ? 32
@@ -22,6 +23,7 @@ size_t redzone_for(size_t size) {
 }
 
 void fill_guards(uintptr_t front, uintptr_t user, size_t size, uintptr_t end) {
+  if (!guards_enabled()) return;
   if (user > front) memset(reinterpret_cast<void*>(front), kGuardByte, user - front);
   if (end > user + size) memset(reinterpret_cast<void*>(user + size), kGuardByte, end - user - size);
 }

@@ -14,11 +14,15 @@
 #include <emmintrin.h>
 
 #include "block.h"
+#include "options.h"
 #include "platform.h"
 
 namespace dm {
 
 inline constexpr uint8_t kGuardByte = 0xFD;  // "no man's land", as in MSVC's debug heap
+
+// redzone=0 turns guards off altogether (the lightest mode).
+inline bool guards_enabled() { return g_options.redzone != 0; }
 
 // Guard bytes wanted on each side of a block of `size` bytes (a multiple of 16).
 size_t redzone_for(size_t size);
@@ -73,11 +77,13 @@ Damage find_damage(uintptr_t begin, size_t size, uint8_t pattern);
 // Checks the guards of a block: the fast check inline, the locating walk only
 // when something changed.
 DM_ALWAYS_INLINE Damage front_guard_damage(const BlockRef& block) {
+  if (!guards_enabled()) return Damage{};
   uintptr_t front = front_guard_start(block);
   if (block.user <= front || all_pattern(front, block.user - front, kGuardByte)) return Damage{};
   return find_damage(front, block.user - front, kGuardByte);
 }
 DM_ALWAYS_INLINE Damage rear_guard_damage(const BlockRef& block) {
+  if (!guards_enabled()) return Damage{};
   uintptr_t rear = block.user + block.size;
   if (block.slot_end <= rear || all_pattern(rear, block.slot_end - rear, kGuardByte)) return Damage{};
   return find_damage(rear, block.slot_end - rear, kGuardByte);

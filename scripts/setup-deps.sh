@@ -2,14 +2,20 @@
 # Installs the Debian packages debugmalloc needs, only those missing.
 #   scripts/setup-deps.sh build   what the build needs
 #   scripts/setup-deps.sh test    that, plus the programs the tests run
+#   scripts/setup-deps.sh bench   that, plus the peer tools the benchmarks compare with
 set -euo pipefail
 
 build_pkgs=(cmake make g++ pkg-config libunwind-dev libboost-stacktrace-dev libgtest-dev
             nlohmann-json3-dev libcli11-dev libdw-dev libbenchmark-dev)
-test_pkgs=(python3 perl tar gzip bash coreutils binutils valgrind sqlite3 file)
+test_pkgs=(python3 perl tar gzip bash coreutils binutils valgrind sqlite3 file
+           chromium clang libclang-rt-14-dev)
+bench_pkgs=(time valgrind heaptrack google-perftools libgoogle-perftools4 electric-fence duma sqlite3 perl)
 
 want=("${build_pkgs[@]}")
-if [ "${1:-build}" = test ]; then want+=("${test_pkgs[@]}"); fi
+case "${1:-build}" in
+  test) want+=("${test_pkgs[@]}") ;;
+  bench) want+=("${bench_pkgs[@]}") ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do
