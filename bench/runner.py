@@ -67,16 +67,22 @@ def first_existing(*paths: str) -> str:
 
 TOOLS: List[Tool] = [
     Tool("glibc", note="plain glibc malloc, no tool"),
+    # Every check on, like the peers: guards, scribble, quarantine, full stacks
+    # on every allocation and free, and the leak check at exit (LSan and ASan
+    # check leaks at exit by default too).
     Tool("debugmalloc",
-         env={"LD_PRELOAD": "{dmlib}"},
+         env={"LD_PRELOAD": "{dmlib}", "DEBUGMALLOC_OPTIONS": "leaks=1"},
          requires=["{build}/lib/libdebugmalloc.so"],
          ok_exit=(0,), leak_exit=(23,),  # 23: its exitcode option's default
-         note="LD_PRELOAD=build/lib/libdebugmalloc.so (a copy taken at start), default options"),
-    # A light mode goes here when the library has one, e.g.:
-    # Tool("debugmalloc-light",
-    #      env={"LD_PRELOAD": "{dmlib}",
-    #           "DEBUGMALLOC_OPTIONS": "quarantine_mb=0:stack_depth=4:report_dir={scratch}"},
-    #      requires=["{build}/lib/libdebugmalloc.so"], leak_exit=(23,)),
+         note="LD_PRELOAD=build/lib/libdebugmalloc.so (a copy taken at start), every check on (defaults + leaks=1)"),
+    # The lightest mode: the allocator with its header checks (double, invalid
+    # and mismatched frees) but no guards, scribble, quarantine or stacks.
+    Tool("debugmalloc-light",
+         env={"LD_PRELOAD": "{dmlib}",
+              "DEBUGMALLOC_OPTIONS": "quarantine_mb=0:stack_depth=0:scribble=0:redzone=0:free_stacks=0"},
+         requires=["{build}/lib/libdebugmalloc.so"],
+         ok_exit=(0,), leak_exit=(23,),
+         note="debugmalloc's lightest mode: redzone=0 (no guards), no scribble, no quarantine, no stacks"),
     Tool("lsan",
          env={"LD_PRELOAD": first_existing(LIBDIR + "/liblsan.so.0", LIBDIR + "/liblsan.so")},
          requires=[first_existing(LIBDIR + "/liblsan.so.0", LIBDIR + "/liblsan.so")],
@@ -123,7 +129,7 @@ TOOLS: List[Tool] = [
          note="DUMA, default settings (can it run the workload at all?)"),
 ]
 
-QUICK_TOOLS = ["glibc", "debugmalloc", "lsan", "asan"]
+QUICK_TOOLS = ["glibc", "debugmalloc", "debugmalloc-light", "lsan", "asan"]
 
 
 # --------------------------------------------------------------------------
