@@ -21,6 +21,9 @@
 #   DEBUGMALLOC_MEMCHECK_DIR*      where report files and merged reports go
 #   DEBUGMALLOC_MEMCHECK_EXCLUDE*  regular expression: tests whose name or command line
 #                                  matches run as usual
+# A project that has tests which must never run under the tool sets the normal variable
+# DEBUGMALLOC_MEMCHECK_PROJECT_EXCLUDE (a regular expression) before including the module;
+# it applies on top of DEBUGMALLOC_MEMCHECK_EXCLUDE.
 #   DEBUGMALLOC_MEMCHECK_RUN_ARGS  more `debugmalloc run` arguments (a ;-list), e.g. --leak-kinds;all
 #   DEBUGMALLOC_MEMCHECK_SUPPRESSIONS  suppression files, added to debugmalloc-memcheck.supp
 #   DEBUGMALLOC_MEMCHECK_FAIL_ON   findings that fail (`--fail-on`; empty: errors,definite,indirect)
@@ -33,7 +36,10 @@
 # add_test() and set_tests_properties() there for the rest of the reading (CMake keeps a
 # redefined command reachable as _add_test). Needs CMake 3.19 or later.
 include_guard(GLOBAL)
-cmake_minimum_required(VERSION 3.19)
+# Not cmake_minimum_required(): in a module it would reset the includer's policies.
+if(CMAKE_VERSION VERSION_LESS 3.19)
+  message(FATAL_ERROR "DebugMalloc.cmake needs CMake 3.19 or later (this is ${CMAKE_VERSION})")
+endif()
 
 option(DEBUGMALLOC_MEMCHECK "Run every test under debugmalloc; fail on heap errors and leaks" OFF)
 set(DEBUGMALLOC_MEMCHECK_DIR "${CMAKE_BINARY_DIR}/debugmalloc" CACHE PATH
@@ -88,6 +94,7 @@ endfunction()
 set(_dm_settings "")
 foreach(_dm_pair IN ITEMS
     "ENABLED;${DEBUGMALLOC_MEMCHECK}" "DIR;${DEBUGMALLOC_MEMCHECK_DIR}" "EXCLUDE;${DEBUGMALLOC_MEMCHECK_EXCLUDE}"
+    "PROJECT_EXCLUDE;${DEBUGMALLOC_MEMCHECK_PROJECT_EXCLUDE}"
     "FAIL_ON;${DEBUGMALLOC_MEMCHECK_FAIL_ON}" "BASELINE;${DEBUGMALLOC_MEMCHECK_BASELINE}"
     "SOURCE_ROOT;${CMAKE_SOURCE_DIR}" "CMAKE_COMMAND;${CMAKE_COMMAND}" "SUPPRESSIONS;${_dm_supp}"
     "TOOL;${_dm_tool}" "LIBRARY;${_dm_library}" "MODULE_DIR;${_DEBUGMALLOC_MODULE_DIR}")

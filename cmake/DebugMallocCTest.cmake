@@ -4,7 +4,7 @@
 #
 # Inputs: the DEBUGMALLOC_CTEST_* variables of the generated debugmalloc-memcheck/ctest.cmake;
 # the environment's DEBUGMALLOC_MEMCHECK, DEBUGMALLOC_MEMCHECK_DIR, DEBUGMALLOC_MEMCHECK_EXCLUDE
-# override the first three.
+# override ENABLED, DIR and EXCLUDE (PROJECT_EXCLUDE always applies).
 if(DEFINED ENV{DEBUGMALLOC_MEMCHECK} AND NOT "$ENV{DEBUGMALLOC_MEMCHECK}" STREQUAL "")
   set(DEBUGMALLOC_CTEST_ENABLED "$ENV{DEBUGMALLOC_MEMCHECK}")
 endif()
@@ -92,7 +92,8 @@ function(add_test name)
   # The exclusion regex sees the name and the command line (a test program's path is
   # steadier than the names gtest_discover_tests() gives its tests).
   list(JOIN ARGV " " subject)
-  if(NOT "${DEBUGMALLOC_CTEST_EXCLUDE}" STREQUAL "" AND subject MATCHES "${DEBUGMALLOC_CTEST_EXCLUDE}")
+  if((NOT "${DEBUGMALLOC_CTEST_EXCLUDE}" STREQUAL "" AND subject MATCHES "${DEBUGMALLOC_CTEST_EXCLUDE}") OR
+     (NOT "${DEBUGMALLOC_CTEST_PROJECT_EXCLUDE}" STREQUAL "" AND subject MATCHES "${DEBUGMALLOC_CTEST_PROJECT_EXCLUDE}"))
     set(wrap OFF)
   else()
     set(wrap ON)

@@ -179,6 +179,11 @@ class CiRecipes(unittest.TestCase):
             self.assertEqual(proc.returncode, 1, "new findings: status 1\n" + proc.stdout + proc.stderr)
             self.artifacts(reports)
             self.assertIn("make_buffer", open(os.path.join(reports, "debugmalloc.html")).read())
+            baseline = os.path.join(ARGS.out, "generic-baseline.json")
+            check([os.path.join(PREFIX, "bin", "debugmalloc"), "report", env["REPORTS"], "--suppressions",
+                   env["SUPPRESSIONS"], "--format", "json", "--output", baseline], ok=(1,))
+            proc = self.run_recipe("generic", **{**env, "BASELINE": baseline})
+            self.assertEqual(proc.returncode, 0, "nothing new: the tests' own status\n" + proc.stdout + proc.stderr)
         finally:
             configure("-DDEBUGMALLOC_MEMCHECK=ON")
 
