@@ -18,6 +18,7 @@
 #include "stack_capture.h"
 #include "stack_depot.h"
 #include "suppressions.h"
+#include "symbolize.h"
 #include "thread_cache.h"
 #include "zones.h"
 
@@ -49,11 +50,13 @@ void before_fork() {
   registry().mutex().lock();
   thread_cache_lock_all();
   depot_lock_all();
+  symbolizer_lock();
   internal_arena_lock();
 }
 
 void after_fork_parent() {
   internal_arena_unlock();
+  symbolizer_unlock();
   depot_unlock_all();
   thread_cache_unlock_all();
   registry().mutex().unlock();
@@ -66,6 +69,7 @@ void after_fork_parent() {
 void after_fork_child() {
   g_forked_child = true;
   internal_arena_reset_after_fork();
+  symbolizer_reset_after_fork();
   depot_reset_after_fork();
   thread_cache_reset_after_fork();
   registry().mutex().reset_after_fork();

@@ -1,52 +1,157 @@
-// Symbolization with dladdr and Boost.Stacktrace (libbacktrace backend).
-// Built with exceptions: Boost may throw (e.g. bad_alloc from the arena).
+// Symbolization through the module table and libbacktrace, cached per address.
 #include "symbolize.h"
 
-#include <dlfcn.h>
-#include <unistd.h>
+#include <backtrace.h>
+#include <cxxabi.h>
+#include <stdlib.h>
 
 #include <cstring>
 
-#define BOOST_STACKTRACE_USE_BACKTRACE
-#include <boost/stacktrace/frame.hpp>
-
 #include "internal_arena.h"
+#include "mmap_vector.h"
+#include "modules.h"
+#include "mutex.h"
 #include "options.h"
-#include "process_info.h"
 
 namespace dm {
 
 namespace {
 
-void copy_bounded(char* dst, size_t cap, const char* src, size_t n) {
-  if (n >= cap) n = cap - 1;
-  memcpy(dst, src, n);
-  dst[n] = '\0';
+struct CacheEntry {
+  uintptr_t pc;  // 0 = empty
+  FrameInfo info;
+  bool full;     // function/file/line were looked up
+};
+
+constinit Mutex g_mu;
+constinit backtrace_state* g_state = nullptr;
+constinit bool g_state_tried = false;
+// Open addressing on pc, grown at half load. Created in place, never destroyed.
+alignas(MmapVector<CacheEntry>) constinit char g_cache_storage[sizeof(MmapVector<CacheEntry>)] = {};
+constinit MmapVector<CacheEntry>* g_cache = nullptr;
+constinit size_t g_cache_used = 0;
+
+// Strings live in mmap'd chunks for the life of the process.
+constinit char* g_strings = nullptr;
+constinit size_t g_strings_left = 0;
+
+const char* keep_string(const char* s, size_t n) {
+  if (n + 1 > g_strings_left) {
+    size_t chunk = n + 1 > 65536 ? align_up(n + 1, kPageSize) : 65536;
+    g_strings = static_cast<char*>(os_map(chunk));
+    if (g_strings == nullptr) {
+      g_strings_left = 0;
+      return "";
+    }
+    g_strings_left = chunk;
+  }
+  char* out = g_strings;
+  memcpy(out, s, n);
+  out[n] = '\0';
+  g_strings += n + 1;
+  g_strings_left -= n + 1;
+  return out;
+}
+
+const char* keep_demangled(const char* name) {
+  int status = 0;
+  char* demangled = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+  const char* kept = keep_string(status == 0 && demangled != nullptr ? demangled : name,
+                                 strlen(status == 0 && demangled != nullptr ? demangled : name));
+  free(demangled);  // the arena's (we are in internal code)
+  return kept;
+}
+
+void ignore_error(void*, const char*, int) {}
+
+backtrace_state* state() {
+  if (!g_state_tried) {
+    g_state_tried = true;
+    g_state = backtrace_create_state(nullptr, /*threaded=*/1, ignore_error, nullptr);
+  }
+  return g_state;
+}
+
+struct PcInfo {
+  FrameInfo* out;
+  bool found;
+};
+
+// Called innermost first for inlined frames: the first call is where the code is.
+int on_pcinfo(void* data, uintptr_t, const char* file, int line, const char* function) {
+  auto* info = static_cast<PcInfo*>(data);
+  if (file != nullptr) info->out->file = keep_string(file, strlen(file));
+  if (line > 0) info->out->line = static_cast<unsigned>(line);
+  if (function != nullptr) info->out->function = keep_demangled(function);
+  info->found = true;
+  return 1;
+}
+
+void on_syminfo(void* data, uintptr_t, const char* symbol, uintptr_t, uintptr_t) {
+  auto* out = static_cast<FrameInfo*>(data);
+  if (symbol != nullptr) out->function = keep_demangled(symbol);
+}
+
+CacheEntry* find_slot(uintptr_t pc) {
+  if (g_cache == nullptr) g_cache = new (g_cache_storage) MmapVector<CacheEntry>();
+  if (g_cache->size() == 0 || g_cache_used * 2 >= g_cache->size()) {
+    size_t cap = g_cache->size() == 0 ? 4096 : g_cache->size() * 2;
+    MmapVector<CacheEntry> old;
+    for (const CacheEntry& e : *g_cache)
+      if (e.pc != 0) old.push_back(e);
+    g_cache->reset();
+    for (size_t i = 0; i < cap; ++i) g_cache->push_back(CacheEntry{});
+    g_cache_used = 0;
+    for (const CacheEntry& e : old) {
+      CacheEntry* slot = find_slot(e.pc);
+      *slot = e;
+      ++g_cache_used;
+    }
+  }
+  size_t mask = g_cache->size() - 1;
+  for (size_t i = (pc * 0x9E3779B97F4A7C15ull) >> 40 & mask;; i = (i + 1) & mask) {
+    CacheEntry& e = (*g_cache)[i];
+    if (e.pc == pc || e.pc == 0) return &e;
+  }
+}
+
+void resolve_module(uintptr_t call_site, FrameInfo* out) {
+  Module m;
+  if (!module_for(call_site, &m)) {
+    modules_refresh();  // a library loaded since the table was made
+    if (!module_for(call_site, &m)) return;
+  }
+  out->module = m.path;
+  out->offset = call_site + 1 - m.base;
 }
 
 }  // namespace
 
 void symbolize_frame(uintptr_t pc, bool full, FrameInfo* out) {
-  *out = FrameInfo{};
   uintptr_t call_site = pc > 0 ? pc - 1 : pc;
-  Dl_info info;
-  if (dladdr(reinterpret_cast<void*>(call_site), &info) != 0) {
-    out->module = info.dli_fname;
-    out->offset = pc - reinterpret_cast<uintptr_t>(info.dli_fbase);
-    // The main program shows up with an empty name (or argv[0]): use its real path.
-    if (out->module == nullptr || out->module[0] != '/') out->module = executable_path();
-  }
-  if (!full) return;
   ScopedInternal internal;
-  try {
-    boost::stacktrace::frame frame(reinterpret_cast<void*>(call_site));
-    std::string name = frame.name();
-    copy_bounded(out->function, sizeof out->function, name.data(), name.size());
-    std::string file = frame.source_file();
-    copy_bounded(out->file, sizeof out->file, file.data(), file.size());
-    out->line = static_cast<unsigned>(frame.source_line());
-  } catch (...) {
-    // Keep what we have: module + offset are always enough to symbolize later.
+  ScopedLock lock(g_mu);
+  CacheEntry* e = find_slot(pc);
+  if (e->pc == 0) {
+    e->pc = pc;
+    e->info = FrameInfo{};
+    e->full = false;
+    ++g_cache_used;
+    resolve_module(call_site, &e->info);
+  }
+  if (full && !e->full) {
+    e->full = true;
+    if (backtrace_state* s = state()) {
+      PcInfo info{&e->info, false};
+      backtrace_pcinfo(s, call_site, on_pcinfo, ignore_error, &info);
+      if (e->info.function[0] == '\0') backtrace_syminfo(s, call_site, on_syminfo, ignore_error, &e->info);
+    }
+  }
+  *out = e->info;
+  if (!full) {
+    out->function = "";
+    out->file = "";
+    out->line = 0;
   }
 }
 
@@ -68,5 +173,9 @@ void format_stack(TextBuffer& out, const uintptr_t* frames, uint32_t depth, cons
     out.ch('\n');
   }
 }
+
+void symbolizer_lock() { g_mu.lock(); }
+void symbolizer_unlock() { g_mu.unlock(); }
+void symbolizer_reset_after_fork() { g_mu.reset_after_fork(); }
 
 }  // namespace dm
