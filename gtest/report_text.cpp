@@ -3,6 +3,7 @@
 
 #include <array>
 #include <charconv>
+#include <vector>
 
 namespace debugmalloc::gtest_internal {
 namespace {
@@ -55,47 +56,85 @@ std::optional<Frame> parse_frame(std::string_view line) {
   return frame;
 }
 
+namespace {
+
+bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
+
+bool ends_with(std::string_view text, std::string_view end) {
+  return text.size() >= end.size() && text.substr(text.size() - end.size()) == end;
+}
+
+// The frames of one stack, in order, as their lines and parsed.
+struct StackLines {
+  std::vector<std::string_view> lines;
+  std::vector<Frame> frames;
+};
+
+void flush(StackLines& stack, std::string& out) {
+  if (stack.lines.empty()) return;
+  std::string_view first = stack.lines.front();
+  std::string_view indent = first.substr(0, first.find('#'));
+  bool heap_check = false;
+  for (const Frame& f : stack.frames) heap_check = heap_check || is_listener_frame(f);
+  if (heap_check) {
+    out.append(indent);
+    out += "(the heap check at the end of the test)\n";
+  } else {
+    size_t i = 0;
+    for (; i < stack.frames.size() && !is_runner_frame(stack.frames[i]); ++i) out.append(stack.lines[i]);
+    if (i < stack.frames.size()) {
+      out.append(indent);
+      out += "(GoogleTest frames left out)\n";
+    }
+  }
+  stack.lines.clear();
+  stack.frames.clear();
+}
+
+}  // namespace
+
+// Symbolizers name a function in full from the symbol table ("testing::Test::Run()") or
+// briefly from the debug information ("Run"): both are recognised, and files too.
+bool is_listener_frame(const Frame& frame) {
+  return contains(frame.function, "debugmalloc::gtest_internal::") || contains(frame.function, "HeapCheckListener") ||
+         ends_with(frame.file, "/gtest/heap_check_listener.cpp") || ends_with(frame.file, "/debugmalloc/debugmalloc.h");
+}
+
 bool is_runner_frame(const Frame& frame) {
-  // The test body is called through these; everything below them is GoogleTest's loop
-  // (or, for the heap check at the end of a test, this listener).
-  static constexpr std::array<std::string_view, 6> kRunner = {
-      "testing::internal::HandleSehExceptionsInMethodIfSupported",
-      "testing::internal::HandleExceptionsInMethodIfSupported",
+  // The test body is called through these; everything below them is GoogleTest's loop.
+  static constexpr std::array<std::string_view, 7> kRunner = {
+      "HandleSehExceptionsInMethodIfSupported",
+      "HandleExceptionsInMethodIfSupported",
       "testing::Test::Run()",
       "testing::TestInfo::Run()",
+      "testing::TestSuite::Run()",
       "testing::internal::TestEventRepeater::",
-      "debugmalloc::gtest_internal::",
+      "testing::internal::UnitTestImpl::RunAllTests",
   };
   for (std::string_view marker : kRunner)
-    if (frame.function.find(marker) != std::string::npos) return true;
-  return false;
+    if (contains(frame.function, marker)) return true;
+  // GoogleTest built with debug information: its runner is in gtest.cc.
+  return ends_with(frame.file, "/gtest.cc") || is_listener_frame(frame);
 }
 
 std::string trim_runner_frames(std::string_view report) {
   std::string out;
   out.reserve(report.size());
-  bool dropping = false;   // inside a stack, after its first runner frame
-  bool kept_frame = false; // the current stack has a frame before the runner
+  StackLines stack;
   while (!report.empty()) {
     size_t end = report.find('\n');
     std::string_view line = report.substr(0, end == std::string_view::npos ? report.size() : end + 1);
     report.remove_prefix(line.size());
     std::optional<Frame> frame = parse_frame(line);
+    if (!frame || frame->index == 0) flush(stack, out);
     if (frame) {
-      if (frame->index == 0) dropping = false, kept_frame = false;
-      if (!dropping && is_runner_frame(*frame)) {
-        dropping = true;
-        size_t indent = line.find('#');
-        out.append(line.substr(0, indent));
-        out += kept_frame ? "(GoogleTest frames left out)\n" : "(the heap check at the end of the test)\n";
-      }
-      if (dropping) continue;
-      kept_frame = true;
+      stack.lines.push_back(line);
+      stack.frames.push_back(*frame);
     } else {
-      dropping = false;
+      out.append(line);
     }
-    out.append(line);
   }
+  flush(stack, out);
   return out;
 }
 

@@ -20,12 +20,16 @@ struct Frame {
 // Parses a frame line; nullopt for any other line.
 std::optional<Frame> parse_frame(std::string_view line);
 
+// Frames of this listener (and of the inline API it calls): a stack with one of them is
+// the heap check at the end of a test.
+bool is_listener_frame(const Frame& frame);
+
 // Frames of the GoogleTest runner (below the test body) and of this listener: they are
 // the same in every report, so the failure message leaves them out.
 bool is_runner_frame(const Frame& frame);
 
 // Each stack of `report` cut at its first runner frame, with one line saying so. A stack
-// that had only runner frames (the heap check at the end of the test) says that instead.
+// with a frame of this listener (the heap check at the end of the test) says that instead.
 std::string trim_runner_frames(std::string_view report);
 
 // Where the failure is reported (the file:line a CI or an IDE links to): the first frame,

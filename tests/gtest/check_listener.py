@@ -60,7 +60,7 @@ class Subject(unittest.TestCase):
             failure = self.results[name]
             self.assertIn(f"this test leaked {size} bytes", failure, name)
             self.assertIn(f"definite leak: {size} bytes in 1 block", failure, name)
-            self.assertIn("lose(", failure, "the allocation stack")
+            self.assertRegex(failure, r"\blose\b", "the allocation stack")
             self.assertNotIn("heap error", failure, name)
 
     def test_errors_fail_the_test_that_did_them(self):

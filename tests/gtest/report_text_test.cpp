@@ -65,6 +65,27 @@ TEST(TrimRunnerFrames, AStackOfTheListenerAloneIsTheHeapCheck) {
   EXPECT_EQ(out.find("l.cpp"), std::string::npos) << out;
 }
 
+TEST(TrimRunnerFrames, ShortNamesFromDebugInformation) {
+  // GoogleTest built with -g and a symbolizer that gives DWARF's short names.
+  std::string out = trim_runner_frames(
+      "  found by free() at:\n"
+      "    #0 0x1 in TestBody /src/t_test.cpp:5 (/b+0x1)\n"
+      "    #1 0x2 in HandleExceptionsInMethodIfSupported<testing::Test, void> /gt/googletest/src/gtest.cc:2612 (/b+0x2)\n"
+      "    #2 0x3 in Run /gt/googletest/src/gtest.cc:2680 (/b+0x3)\n"
+      "  found by debugmalloc_check_heap() at:\n"
+      "    #0 0x4 in debugmalloc_check_heap /p/include/debugmalloc/debugmalloc.h:36 (/b+0x4)\n"
+      "    #1 0x5 in debugmalloc::gtest_internal::HeapCheckListener::OnTestEnd(testing::TestInfo const&) "
+      "/p/gtest/heap_check_listener.cpp:68 (/b+0x5)\n"
+      "    #2 0x6 in testing::internal::TestEventRepeater::OnTestEnd(testing::TestInfo const&) (/b+0x6)\n");
+  EXPECT_NE(out.find("t_test.cpp:5"), std::string::npos) << out;
+  EXPECT_EQ(out.find("gtest.cc"), std::string::npos) << out;
+  EXPECT_EQ(out.find("debugmalloc.h"), std::string::npos) << out;
+  EXPECT_NE(out.find("    (GoogleTest frames left out)\n  found by debugmalloc_check_heap() at:\n"
+                     "    (the heap check at the end of the test)\n"),
+            std::string::npos)
+      << out;
+}
+
 TEST(FirstUserFrame, SkipsTheRuntimeAndSystemHeaders) {
   auto f = first_user_frame(kDoubleFree);
   ASSERT_TRUE(f);
@@ -77,6 +98,7 @@ TEST(FirstUserFrame, SkipsTheRuntimeAndSystemHeaders) {
   ASSERT_TRUE(alloc);
   EXPECT_EQ(alloc->line, 27);
   EXPECT_FALSE(first_user_frame("    #0 0x2 in testing::Test::Run() /g/gtest.cc:1 (/b+0x2)\n"));
+  EXPECT_FALSE(first_user_frame("    #0 0x2 in debugmalloc_check_heap /p/include/debugmalloc/debugmalloc.h:36 (/b+0x2)\n"));
 }
 
 TEST(CapText, CutsAtALineEndAndSaysSo) {
