@@ -53,6 +53,8 @@ ZoneMeta* create_zone(int cls) {
   z->cls = cls;
   z->slot_size = static_cast<uint32_t>(class_slot_size(cls));
   z->slot_count = static_cast<uint32_t>(zone_size / z->slot_size);
+  static_assert(kTinyZoneSize / kMinSlot <= ZoneMeta::kMaxSlots, "TINY zones fit the free bitmap");
+  static_assert(kSmallZoneSize / (kTinyMaxSlot + 256) <= ZoneMeta::kMaxSlots, "SMALL zones fit the free bitmap");
   if (!registry().add(z)) {
     os_unmap(memory, zone_size);
     g_zone_pool.release(z);
@@ -73,10 +75,18 @@ void destroy_zone(ZoneMeta* z) {
 // Takes slots from one zone; the caller holds the class lock.
 int take_from_zone(ZoneMeta* z, void** out, int max) {
   int n = 0;
-  while (n < max && z->free_list != nullptr) {
-    void* slot = z->free_list;
-    z->free_list = free_link(slot);
-    out[n++] = slot;
+  constexpr uint32_t kWords = ZoneMeta::kMaxSlots / 64;
+  while (n < max && z->free_count != 0) {
+    uint64_t& word = z->free_bits[z->free_hint];
+    if (word == 0) {
+      z->free_hint = (z->free_hint + 1) % kWords;
+      continue;
+    }
+    uint32_t bit = static_cast<uint32_t>(__builtin_ctzll(word));
+    word &= word - 1;
+    --z->free_count;
+    uint32_t index = z->free_hint * 64 + bit;
+    out[n++] = reinterpret_cast<void*>(z->start + static_cast<uintptr_t>(index) * z->slot_size);
   }
   while (n < max && z->bump < z->slot_count) {
     out[n++] = reinterpret_cast<void*>(z->start + static_cast<uintptr_t>(z->bump) * z->slot_size);
@@ -86,7 +96,7 @@ int take_from_zone(ZoneMeta* z, void** out, int max) {
   return n;
 }
 
-bool zone_has_free(const ZoneMeta* z) { return z->free_list != nullptr || z->bump < z->slot_count; }
+bool zone_has_free(const ZoneMeta* z) { return z->free_count != 0 || z->bump < z->slot_count; }
 
 }  // namespace
 
@@ -118,8 +128,9 @@ void central_give(int cls, void* const* slots, int count) {
   for (int i = 0; i < count; ++i) {
     void* slot = slots[i];
     auto* z = static_cast<ZoneMeta*>(registry().lookup(reinterpret_cast<uintptr_t>(slot)));
-    free_link(slot) = z->free_list;
-    z->free_list = slot;
+    uint32_t index = static_cast<uint32_t>((reinterpret_cast<uintptr_t>(slot) - z->start) / z->slot_size);
+    z->free_bits[index / 64] |= uint64_t{1} << (index % 64);
+    if (z->free_count++ == 0) z->free_hint = index / 64;
     --z->used;
     if (z->used == 0) {
       // Empty: keep one spare per class, unmap the rest.

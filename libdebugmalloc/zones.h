@@ -1,7 +1,9 @@
 // TINY and SMALL zones: mmap'd regions cut into equal slots of one size class,
 // and the central free lists that thread caches refill from and flush to.
 //
-// A zone hands out slots from its free list first, then from its never-used
+// A zone hands out slots that came back to it first (a bitmap of them, kept
+// outside the zone: taking and giving slots never touches their memory, which
+// is cold by the time the quarantine lets them go), then from its never-used
 // tail (bump). It counts the slots it has handed out (live, quarantined or held
 // by a thread cache); when that count drops to zero the zone is empty, and it is
 // unmapped unless it is the class's one spare (hysteresis: a malloc/free loop
@@ -25,7 +27,10 @@ struct ZoneMeta : ListedSpan {
   uint32_t slot_count = 0;
   uint32_t bump = 0;  // slots [0, bump) have been handed out at least once
   uint32_t used = 0;  // handed-out slots not yet given back to this zone
-  void* free_list = nullptr;  // linked through each slot's free-link word
+  uint32_t free_count = 0;    // set bits in free_bits
+  uint32_t free_hint = 0;     // a word of free_bits that may have a set bit
+  static constexpr uint32_t kMaxSlots = 32768;  // 256 KiB / 32 B, and 16 MiB / 1280 B fit
+  uint64_t free_bits[kMaxSlots / 64];           // slot i came back (i < bump)
   ZoneMeta* class_prev = nullptr;  // in the class's list of zones with free slots
   ZoneMeta* class_next = nullptr;
   bool in_class_list = false;
@@ -36,8 +41,8 @@ struct ZoneMeta : ListedSpan {
   }
 };
 
-// The word of a free slot that links it into free lists: just past the header,
-// which stays intact so that a free of an available slot is a double free.
+// The word of a free slot that links it into a thread cache's list: just past
+// the header, which stays intact so that a free of an available slot is a double free.
 inline void*& free_link(void* slot) { return *reinterpret_cast<void**>(static_cast<char*>(slot) + 16); }
 
 // Fills `out` with up to `max` free slots of class `cls`; returns how many (0 = out of memory).
