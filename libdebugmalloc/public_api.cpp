@@ -21,10 +21,14 @@ size_t definite_and_indirect_bytes(const dm::LeakCheck& check) {
   return bytes;
 }
 
-size_t leaked_bytes(uint32_t min_epoch, int print) {
+// The API caller's stack pointer: the scan of this thread's stack starts
+// there, so that dead frames below it (ours included) keep nothing alive.
+#define DM_CALLER_SP reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) + 16
+
+size_t leaked_bytes(uint32_t min_epoch, int print, uintptr_t caller_sp) {
   dm::ensure_initialized();
   dm::LeakCheck check;
-  dm::run_leak_check(&check, min_epoch, print != 0);
+  dm::run_leak_check(&check, min_epoch, print != 0, caller_sp);
   return check.ran ? definite_and_indirect_bytes(check) : 0;
 }
 
@@ -45,13 +49,15 @@ DM_EXPORT size_t __debugmalloc_check_heap(void) {
 
 DM_EXPORT size_t __debugmalloc_error_count(void) { return dm::error_count(); }
 
-DM_EXPORT size_t __debugmalloc_leak_check(void) { return leaked_bytes(1, 1); }
+DM_EXPORT size_t __debugmalloc_leak_check(void) { return leaked_bytes(1, 1, DM_CALLER_SP); }
 
 DM_EXPORT unsigned __debugmalloc_mark(void) {
   return dm::g_heap_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
-DM_EXPORT size_t __debugmalloc_leaks_since(unsigned mark, int print) { return leaked_bytes(mark, print); }
+DM_EXPORT size_t __debugmalloc_leaks_since(unsigned mark, int print) {
+  return leaked_bytes(mark, print, DM_CALLER_SP);
+}
 
 DM_EXPORT void __debugmalloc_disable_leaks(void) { ++dm::t_leaks_disabled; }
 DM_EXPORT void __debugmalloc_enable_leaks(void) {
@@ -72,7 +78,7 @@ DM_EXPORT int __debugmalloc_ignore_object(const void* pointer) {
 DM_EXPORT size_t __debugmalloc_leaks_since_text(unsigned mark, char* text, size_t cap) {
   dm::ensure_initialized();
   dm::LeakCheck check;
-  dm::run_leak_check(&check, mark, false);
+  dm::run_leak_check(&check, mark, false, DM_CALLER_SP);
   if (!check.ran) return 0;
   if (text != nullptr && cap > 1) {
     dm::TextBuffer out(text, cap - 1);

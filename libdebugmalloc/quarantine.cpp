@@ -40,9 +40,15 @@ size_t batch_limit() {
 }
 
 // What a block costs while held: its memory, except a large block's, whose
-// pages are released and protected (it costs an address range and a mapping).
-constexpr size_t kLargeBlockCost = 64 * 1024;
-size_t cost_of(const BlockRef& block) { return block.large != nullptr ? kLargeBlockCost : block.slot_end - block.slot; }
+// pages are released and protected: it costs a mapping and address space,
+// counted as 1/64 of its size (at least 64 KiB), so that the quarantine never
+// holds more than 64 times its budget in address space and a huge block (over
+// 16 times the budget) goes back to the system at once, as with glibc.
+size_t cost_of(const BlockRef& block) {
+  size_t bytes = block.slot_end - block.slot;
+  if (block.large == nullptr) return bytes;
+  return bytes / 64 > 64 * 1024 ? bytes / 64 : 64 * 1024;
+}
 
 // Marks a block available and gives its memory back for reuse.
 void make_available(const BlockRef& block) {

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -240,6 +241,7 @@ void open_journal() {
   memcpy(g_journal_path, path.data(), path.size());
   constexpr int kFlags = O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC;
   int saved_errno = errno;
+  mkdir(g_options.report_dir, 0700);  // a missing directory is created (one level, private)
   int fd = open(g_journal_path, kFlags, 0600);
   if (fd < 0 && errno == EEXIST && settle_existing_journal()) fd = open(g_journal_path, kFlags, 0600);
   if (fd < 0) {

@@ -93,14 +93,21 @@ char* read_file(const char* path) {
   return buf;
 }
 
+// A path matches as a whole or by its last component (`leak:libpython3*`), as in the reporter.
+bool path_matches(const char* pattern, const char* path) {
+  if (path == nullptr || path[0] == '\0') return false;
+  if (glob_match(pattern, path)) return true;
+  const char* base = strrchr(path, '/');
+  return base != nullptr && glob_match(pattern, base + 1);
+}
+
 bool frame_matches(uintptr_t pc, uint16_t bit) {
   FrameInfo f;
   symbolize_frame(pc, true, &f);
   for (size_t i = 0; i < g_count; ++i) {
     if ((g_entries[i].kinds & bit) == 0) continue;
     const char* p = g_entries[i].pattern;
-    if ((f.function[0] != '\0' && glob_match(p, f.function)) || (f.file[0] != '\0' && glob_match(p, f.file)) ||
-        (f.module != nullptr && glob_match(p, f.module)))
+    if ((f.function[0] != '\0' && glob_match(p, f.function)) || path_matches(p, f.file) || path_matches(p, f.module))
       return true;
   }
   return false;
