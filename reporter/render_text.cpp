@@ -136,7 +136,9 @@ void renderText(std::ostream& out, const Model& model, const Findings& findings,
   for (const Process& p : model.processes) incomplete += p.incomplete;
   out << style(Style::kBold, "SUMMARY") << " (debugmalloc)\n";
   out << "  processes          " << model.processes.size();
-  if (incomplete) out << " (" << incomplete << " incomplete: the process died before finishing its report)";
+  if (incomplete)
+    out << " (" << incomplete
+        << " incomplete: ended by _exit, abort or a signal before its exit-time checks; errors found until then are listed)";
   out << "\n";
   if (findings.errors.empty()) {
     out << "  errors             none\n";
