@@ -222,6 +222,7 @@ int fast_unwind(const CallerFrame& start, uintptr_t* frames, uint32_t max, WalkR
   }
   constexpr uintptr_t kMaxFrameBytes = 1 << 20;
   uintptr_t ip = start.ip, sp = start.sp, rbp = start.rbp;
+  bool rbp_is_start = true;
   uint32_t n = 0;
   while (n < max) {
     frames[n++] = ip;
@@ -231,10 +232,12 @@ int fast_unwind(const CallerFrame& start, uintptr_t* frames, uint32_t max, WalkR
       if (e.kind == UnwindRule::kOutermost) break;
       return -1;
     }
+    if ((e.flags & kFromRbp) != 0 && rbp_is_start && reads != nullptr) reads->start_rbp_used = true;
     uintptr_t cfa = ((e.flags & kFromRbp) != 0 ? rbp : sp) + static_cast<intptr_t>(e.cfa_offset);
     if (DM_UNLIKELY(cfa - sp - 1 >= kMaxFrameBytes || (cfa & 7) != 0)) return -1;  // also catches cfa <= sp
     if ((e.flags & kRbpSaved) != 0) {
       rbp = *reinterpret_cast<const uintptr_t*>(cfa + e.rbp_offset);
+      rbp_is_start = false;
       if (reads != nullptr) {
         reads->address[reads->count] = cfa + e.rbp_offset;
         reads->value[reads->count++] = rbp;

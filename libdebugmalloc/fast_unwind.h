@@ -25,6 +25,10 @@ struct CallerFrame {
 struct WalkReads {
   static constexpr uint32_t kMax = 128;  // two per frame at most
   uint32_t count = 0;
+  // Whether the start rbp mattered (a frame found its CFA from it before any
+  // frame reloaded rbp from the stack): optimised code uses rbp as a general
+  // register, whose value changes from call to call without changing the stack.
+  bool start_rbp_used = false;
   uintptr_t address[kMax];
   uintptr_t value[kMax];
 };

@@ -61,14 +61,11 @@ namespace {
 // walking or hashing. In loops and repeated call paths, checking the words
 // (independent loads) is several times cheaper than walking the frames.
 constexpr uint32_t kMemoEntries = 32;  // about 66 KiB per thread, touched only as used
-constexpr uint32_t kMemoReads = WalkReads::kMax;
 
 struct MemoEntry {
   uintptr_t ip, sp, rbp;
-  StackId id;
-  uint32_t reads;  // 0 = empty
-  uintptr_t address[kMemoReads];
-  uintptr_t value[kMemoReads];
+  StackId id;  // 0 = empty
+  WalkReads reads;  // the walk records straight into it: no copy on a miss
 };
 
 struct StackMemo {
@@ -78,33 +75,37 @@ struct StackMemo {
 __thread StackMemo* t_memo __attribute__((tls_model("initial-exec"))) = nullptr;
 constexpr size_t kMemoBytes = align_up(sizeof(StackMemo), kPageSize);
 
+// Keyed by the caller's ip and sp only: rbp often changes between calls
+// without changing the stack (memo_matches checks it when the walk used it).
 DM_ALWAYS_INLINE MemoEntry* memo_slot(StackMemo* memo, const CallerFrame& c) {
   uintptr_t h = (c.ip ^ (c.sp >> 4)) * 0x9E3779B97F4A7C15ull;
   return &memo->entries[h >> (64 - 5)];
 }
 
 DM_ALWAYS_INLINE bool memo_matches(const MemoEntry& e, const CallerFrame& c) {
-  if (e.reads == 0 || e.ip != c.ip || e.sp != c.sp || e.rbp != c.rbp) return false;
+  if (e.id == 0 || e.ip != c.ip || e.sp != c.sp || (e.reads.start_rbp_used && e.rbp != c.rbp)) return false;
   uintptr_t diff = 0;
-  for (uint32_t i = 0; i < e.reads; ++i) diff |= *reinterpret_cast<const uintptr_t*>(e.address[i]) ^ e.value[i];
+  for (uint32_t i = 0; i < e.reads.count; ++i)
+    diff |= *reinterpret_cast<const uintptr_t*>(e.reads.address[i]) ^ e.reads.value[i];
   return diff == 0;
 }
 
 DM_NOINLINE StackId record_and_memoize(const CallerFrame& caller, uint32_t max, StackMemo* memo) {
   uintptr_t frames[kMaxStackDepth];
-  WalkReads reads;
-  int n = fast_unwind(caller, frames, max, &reads);
+  WalkReads scratch;
+  MemoEntry* e = memo != nullptr ? memo_slot(memo, caller) : nullptr;
+  WalkReads* reads = e != nullptr ? &e->reads : &scratch;
+  if (e != nullptr) e->id = 0;  // invalid until the walk succeeds
+  reads->count = 0;
+  reads->start_rbp_used = false;
+  int n = fast_unwind(caller, frames, max, reads);
   if (n <= 0) return depot_put(frames, capture_with_libunwind(frames, max, caller.ip));
   StackId id = depot_put(frames, static_cast<uint32_t>(n));
-  if (memo != nullptr && id != 0 && reads.count <= kMemoReads && reads.count != 0) {
-    MemoEntry* e = memo_slot(memo, caller);
+  if (e != nullptr && reads->count != 0) {
     e->ip = caller.ip;
     e->sp = caller.sp;
     e->rbp = caller.rbp;
     e->id = id;
-    memcpy(e->address, reads.address, reads.count * sizeof(uintptr_t));
-    memcpy(e->value, reads.value, reads.count * sizeof(uintptr_t));
-    e->reads = reads.count;
   }
   return id;
 }
