@@ -5,6 +5,7 @@
 //   build/bin/bench-micro --benchmark_min_time=0.2
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -121,6 +122,22 @@ void pair_with_live_blocks(benchmark::State& state) {
 }
 BENCHMARK(pair_with_live_blocks)->ArgName("live")->Arg(1000)->Arg(100000)->Arg(1000000)->Arg(10000000)
     ->Unit(benchmark::kNanosecond);
+
+// The same with glibc's malloc (this binary does not preload the library), for
+// what the cache misses of a bigger heap cost any allocator.
+void pair_with_live_blocks_glibc(benchmark::State& state) {
+  std::vector<void*> live(static_cast<size_t>(state.range(0)));
+  for (void*& p : live) p = std::malloc(48);
+  size_t i = 0;
+  for (auto _ : state) {
+    std::free(live[i]);
+    live[i] = std::malloc(48);
+    benchmark::DoNotOptimize(live[i]);
+    i = (i + 7919) % live.size();
+  }
+  for (void* p : live) std::free(p);
+}
+BENCHMARK(pair_with_live_blocks_glibc)->ArgName("live")->Arg(1000)->Arg(100000)->Arg(1000000)->Arg(10000000);
 
 }  // namespace
 
