@@ -171,7 +171,7 @@ DM_ALWAYS_INLINE UnwindRule rule_at(uintptr_t ip, CacheEntry* table) {
 
 // A small per-thread cache in front of the shared table: hot call sites stay
 // in L1, already unpacked, with no atomics and no check arithmetic.
-constexpr size_t kThreadCacheSize = 256;
+constexpr size_t kThreadCacheSize = 1024;
 struct LocalRule {
   uint64_t ip;
   int32_t cfa_offset;
