@@ -9,6 +9,7 @@
 #include <cstring>
 #include <new>
 
+#include "kept_strings.h"
 #include "mmap_vector.h"
 #include "mutex.h"
 #include "platform.h"
@@ -23,28 +24,6 @@ constinit Mutex g_mu;
 // reports still need it after static destructors have run.
 constinit MmapVector<Module>* g_modules = nullptr;
 alignas(MmapVector<Module>) constinit char g_modules_storage[sizeof(MmapVector<Module>)] = {};
-
-// Paths live in mmap'd chunks that are never freed.
-constinit char* g_strings = nullptr;
-constinit size_t g_strings_left = 0;
-
-const char* copy_string(const char* s) {
-  size_t n = strlen(s) + 1;
-  if (n > g_strings_left) {
-    size_t chunk = n > 65536 ? align_up(n, kPageSize) : 65536;
-    g_strings = static_cast<char*>(os_map(chunk));
-    if (g_strings == nullptr) {
-      g_strings_left = 0;
-      return "";
-    }
-    g_strings_left = chunk;
-  }
-  char* out = g_strings;
-  memcpy(out, s, n);
-  g_strings += n;
-  g_strings_left -= n;
-  return out;
-}
 
 void read_build_id(const dl_phdr_info* info, char* hex) {
   hex[0] = '\0';
@@ -98,7 +77,7 @@ int visit(struct dl_phdr_info* info, size_t, void* data) {
   m.id = static_cast<uint32_t>(g_modules->size() + 1);
   m.base = info->dlpi_addr;
   m.end = end;
-  m.path = copy_string(path);
+  m.path = keep_string(path, strlen(path));  // valid after the library is unloaded
   read_build_id(info, m.build_id);
   g_modules->push_back(m);
   return 0;

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "internal_arena.h"
+#include "kept_strings.h"
 #include "mmap_vector.h"
 #include "modules.h"
 #include "mutex.h"
@@ -30,28 +31,6 @@ constinit bool g_state_tried = false;
 alignas(MmapVector<CacheEntry>) constinit char g_cache_storage[sizeof(MmapVector<CacheEntry>)] = {};
 constinit MmapVector<CacheEntry>* g_cache = nullptr;
 constinit size_t g_cache_used = 0;
-
-// Strings live in mmap'd chunks for the life of the process.
-constinit char* g_strings = nullptr;
-constinit size_t g_strings_left = 0;
-
-const char* keep_string(const char* s, size_t n) {
-  if (n + 1 > g_strings_left) {
-    size_t chunk = n + 1 > 65536 ? align_up(n + 1, kPageSize) : 65536;
-    g_strings = static_cast<char*>(os_map(chunk));
-    if (g_strings == nullptr) {
-      g_strings_left = 0;
-      return "";
-    }
-    g_strings_left = chunk;
-  }
-  char* out = g_strings;
-  memcpy(out, s, n);
-  out[n] = '\0';
-  g_strings += n + 1;
-  g_strings_left -= n + 1;
-  return out;
-}
 
 const char* keep_demangled(const char* name) {
   int status = 0;
