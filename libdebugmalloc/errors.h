@@ -33,7 +33,7 @@ inline constexpr int kNumErrorKinds = 7;
 const char* error_kind_name(ErrorKind kind);  // the public names of DESIGN.md
 
 // Where an error was found: the API call and the program's frame that called
-// it (ip 0 for heap checks at exit: no stack is recorded for those).
+// it (none for heap checks at exit and the quarantine: no stack is recorded for those).
 struct CallSite {
   const char* api;
   const CallerFrame* caller;  // not copied: the hot path only passes it along

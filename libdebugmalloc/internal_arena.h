@@ -1,5 +1,6 @@
 // The internal arena: serves malloc/new calls that the library itself causes
-// (Boost.Stacktrace symbolization, libunwind, C++ runtime calls in reports),
+// (symbolization with libbacktrace and the C++ demangler, libunwind, C++
+// runtime calls in reports),
 // i.e. any call made while the calling thread is inside the library (see
 // ScopedInternal). Those blocks are not the program's: they get no backtrace,
 // no guards, no quarantine, and never appear in leak reports or heap walks.
