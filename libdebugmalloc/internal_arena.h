@@ -1,15 +1,14 @@
 // The internal arena: serves malloc/new calls that the library itself causes
 // (symbolization with libbacktrace and the C++ demangler, libunwind, C++
-// runtime calls in reports),
-// i.e. any call made while the calling thread is inside the library (see
-// ScopedInternal). Those blocks are not the program's: they get no backtrace,
+// runtime calls in reports), i.e. any call made while the calling thread is
+// inside the library (see ScopedInternal). Those blocks are not the program's: they get no backtrace,
 // no guards, no quarantine, and never appear in leak reports or heap walks.
 //
-// One reservation registered once in the page map (so free() recognises its
-// blocks) and cut into power-of-two classes. It never takes the registry lock,
+// One address-space reservation (free() recognises its blocks by their
+// address), cut into power-of-two classes. It never takes the registry lock,
 // so reports may be produced while heap walks hold it.
 //
-// Thread-safety: one spin lock; blocks may be freed by any thread.
+// Thread-safety: one lock; blocks may be freed by any thread.
 #pragma once
 
 #include <cstddef>
