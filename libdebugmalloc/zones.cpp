@@ -2,6 +2,7 @@
 #include "zones.h"
 
 #include <atomic>
+#include <cstring>
 
 #include "mutex.h"
 #include "object_pool.h"
@@ -11,10 +12,25 @@ namespace dm {
 
 namespace {
 
+// Slots given back by one thread and soon wanted by another (cross-thread
+// frees) pass through a per-class transfer stack as plain pointers: a batch
+// moves with one copy, without touching the zones' bitmaps. Slots waiting here
+// still count as handed out by their zone; the stack holds at most
+// kTransferBytes of them, so big classes keep few.
+constexpr int kTransferSlots = 1024;
+constexpr size_t kTransferBytes = 512 * 1024;
+
+int transfer_capacity(int cls) {
+  size_t n = kTransferBytes / class_slot_size(cls);
+  return n < 2 ? 2 : n > kTransferSlots ? kTransferSlots : static_cast<int>(n);
+}
+
 struct ClassCentral {
   Mutex mu;
   ZoneMeta* with_free = nullptr;  // zones that can hand out at least one slot
   ZoneMeta* spare = nullptr;      // one empty zone kept mapped for reuse
+  int transfer_count = 0;
+  void* transfer[kTransferSlots];
 };
 
 constinit ClassCentral g_classes[kNumClasses];
@@ -103,7 +119,9 @@ bool zone_has_free(const ZoneMeta* z) { return z->free_count != 0 || z->bump < z
 int central_take(int cls, void** out, int max) {
   ClassCentral& c = g_classes[cls];
   ScopedLock lock(c.mu);
-  int n = 0;
+  int n = c.transfer_count < max ? c.transfer_count : max;
+  c.transfer_count -= n;
+  memcpy(out, c.transfer + c.transfer_count, static_cast<size_t>(n) * sizeof(void*));
   while (n < max) {
     ZoneMeta* z = c.with_free;
     if (z == nullptr) {
@@ -125,6 +143,11 @@ int central_take(int cls, void** out, int max) {
 void central_give(int cls, void* const* slots, int count) {
   ClassCentral& c = g_classes[cls];
   ScopedLock lock(c.mu);
+  if (c.transfer_count + count <= transfer_capacity(cls)) {
+    memcpy(c.transfer + c.transfer_count, slots, static_cast<size_t>(count) * sizeof(void*));
+    c.transfer_count += count;
+    return;
+  }
   for (int i = 0; i < count; ++i) {
     void* slot = slots[i];
     auto* z = static_cast<ZoneMeta*>(registry().lookup(reinterpret_cast<uintptr_t>(slot)));
