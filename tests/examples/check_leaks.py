@@ -124,6 +124,27 @@ class LeakKinds(unittest.TestCase):
         self.assertEqual(by_fn["open_session()"][:5], ("definite", 40, 1, 44, 1))
         self.assertRegex(proc.stderr, r"in make_counters\(\) .*leak_cpp\.cpp:10")
 
+    def test_frames_in_a_library_unloaded_before_exit_still_symbolize(self):
+        plugin = os.path.join(os.path.dirname(ARGS.bin), "lib", "libexample-plugin.so")
+        with tempfile.TemporaryDirectory() as d:
+            env = dict(os.environ, LD_PRELOAD=ARGS.lib, DEBUGMALLOC_OPTIONS="leaks=1:report_dir=" + d)
+            proc = subprocess.run([os.path.join(ARGS.bin, "example-leak-dlclose"), plugin], env=env,
+                                  capture_output=True, text=True, timeout=60)
+            self.assertEqual(proc.returncode, 23, proc.stderr)
+            [path] = glob.glob(os.path.join(d, "*.report"))
+            with open(path) as f:
+                records = [json.loads(line) for line in f]
+            modules = [r for r in records if r["t"] == "module" and r["path"] == plugin]
+            self.assertEqual(len(modules), 1)
+            self.assertTrue(modules[0]["unloaded"], "recorded as unloaded, with its build-id")
+            self.assertTrue(modules[0]["build_id"])
+            # The reporter symbolizes the unloaded library's frames from its file.
+            out = subprocess.run([os.path.join(ARGS.bin, "debugmalloc"), "report", "--format", "json", d],
+                                 capture_output=True, text=True, timeout=60)
+            report = json.loads(out.stdout)
+            stacks = [[fr["function"] for fr in leak["stack"]] for leak in report["leaks"]]
+            self.assertIn(["plugin_make_greeting", "plugin_run", "main"], [s[:3] for s in stacks], stacks)
+
     def test_suppressions_file(self):
         with tempfile.NamedTemporaryFile("w", suffix=".supp", delete=False) as f:
             f.write("# deliberate\nleak:copy_name\n")
