@@ -925,6 +925,9 @@ def main() -> int:
         f.write(text)
     print(text)
     print("[bench] wrote %s and %s" % (md_path, csv_path), file=sys.stderr)
+    # The same as charts (SVG), next to the tables: bench/plot.py.
+    subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "plot.py"), csv_path],
+                   check=False)
     return 0
 
 
