@@ -60,7 +60,7 @@ namespace {
 // are unchanged, the stack is the same, and its depot id is reused without
 // walking or hashing. In loops and repeated call paths, checking the words
 // (independent loads) is several times cheaper than walking the frames.
-constexpr uint32_t kMemoEntries = 32;  // about 66 KiB per thread, touched only as used
+constexpr uint32_t kMemoEntries = 64;  // about 130 KiB per thread, touched only as used
 
 struct MemoEntry {
   uintptr_t ip, sp, rbp;
@@ -79,7 +79,7 @@ constexpr size_t kMemoBytes = align_up(sizeof(StackMemo), kPageSize);
 // without changing the stack (memo_matches checks it when the walk used it).
 DM_ALWAYS_INLINE MemoEntry* memo_slot(StackMemo* memo, const CallerFrame& c) {
   uintptr_t h = (c.ip ^ (c.sp >> 4)) * 0x9E3779B97F4A7C15ull;
-  return &memo->entries[h >> (64 - 5)];
+  return &memo->entries[h >> (64 - 6)];
 }
 
 DM_ALWAYS_INLINE bool memo_matches(const MemoEntry& e, const CallerFrame& c) {
