@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "block.h"
+#include "errors.h"
 #include "fast_unwind.h"
 
 namespace dm {
@@ -14,5 +16,11 @@ namespace dm {
 // `include_quarantine`, freed blocks are not checked (their fill is the costly
 // part). Returns the number of errors it found.
 uint64_t check_heap(const char* found_by, const CallerFrame& caller, bool include_quarantine = true);
+
+// Verifies one block's bytes and reports what changed: its guards, and its free
+// fill if it is quarantined. With `seen` (the header as read before looking),
+// a finding counts only if the header is still the same: the block's owner may
+// be changing it concurrently. The quarantine, which owns its blocks, passes nullptr.
+void verify_block(const BlockRef& block, const CallSite& site, const ChunkHeader* seen);
 
 }  // namespace dm

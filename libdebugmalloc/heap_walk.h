@@ -27,18 +27,21 @@ class SpanSnapshot {
   size_t mapped_bytes_ = 0;
 };
 
-// Calls fn(const BlockRef&) for every block of `span` whose header is valid and not never-used.
+// Calls fn(const BlockRef&, Locate) for every block of `span` that was handed
+// out at least once: Locate::kFound for a valid header, Locate::kCorrupt for a
+// slot whose header fails its checksum (never-used slots are skipped).
 template <typename Fn>
 void for_each_block(ListedSpan* span, Fn&& fn) {
   BlockRef block;
   if (span->kind == ZoneKind::kLarge) {
-    if (locate_block(span->start, &block) == Locate::kFound) fn(block);
+    if (locate_block(span->start, &block) == Locate::kFound) fn(block, Locate::kFound);
     return;
   }
   auto* zone = static_cast<ZoneMeta*>(span);
   for (uint32_t i = 0; i < zone->bump; ++i) {
     uintptr_t slot = zone->start + static_cast<uintptr_t>(i) * zone->slot_size;
-    if (block_at_slot(zone, slot, &block) == Locate::kFound) fn(block);
+    Locate where = block_at_slot(zone, slot, &block);
+    if (where == Locate::kFound || where == Locate::kCorrupt) fn(block, where);
   }
 }
 

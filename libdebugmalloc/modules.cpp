@@ -110,15 +110,5 @@ bool module_for(uintptr_t pc, Module* out) {
   return found;
 }
 
-size_t module_count() {
-  ScopedLock lock(g_mu);
-  return g_modules != nullptr ? g_modules->size() : 0;
-}
-
-Module module_at(size_t index) {
-  ScopedLock lock(g_mu);
-  return (*g_modules)[index];
-}
-
 }  // namespace dm
 

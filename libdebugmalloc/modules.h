@@ -24,7 +24,5 @@ struct Module {
 void modules_refresh();
 // Copies the module holding `pc` (loaded ones first) into `out`; false if none.
 bool module_for(uintptr_t pc, Module* out);
-size_t module_count();
-Module module_at(size_t index);  // index < module_count(); ids are index + 1
 
 }  // namespace dm

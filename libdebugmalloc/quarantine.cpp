@@ -3,6 +3,7 @@
 
 #include "errors.h"
 #include "guard.h"
+#include "heap_check.h"
 #include "large.h"
 #include "mutex.h"
 #include "object_pool.h"
@@ -122,15 +123,7 @@ void quarantine_recycle(const BlockRef& block, const char* found_by) {
     make_available(block);
     return;
   }
-  CallSite site{found_by, nullptr};
-  if (g_options.scribble) {
-    Damage written = find_damage(block.user, free_fill_extent(block), static_cast<uint8_t>(g_options.free_fill));
-    if (written.found()) report_use_after_free(site, block, written);
-  }
-  Damage front = front_guard_damage(block);
-  if (front.found()) report_guard_damage(site, block, front, true);
-  Damage rear = rear_guard_damage(block);
-  if (rear.found()) report_guard_damage(site, block, rear, false);
+  verify_block(block, CallSite{found_by, nullptr}, nullptr);
   make_available(block);
 }
 
@@ -168,11 +161,6 @@ void quarantine_flush_thread_batch(QuarantineBatch** batch) {
   QuarantineBatch* b = *batch;
   *batch = nullptr;
   push_global(b);
-}
-
-size_t quarantine_bytes() {
-  ScopedLock lock(g_mu);
-  return g_bytes;
 }
 
 void quarantine_lock() {

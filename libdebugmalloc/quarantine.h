@@ -29,9 +29,6 @@ void quarantine_recycle(const BlockRef& block, const char* found_by);
 // Hands the calling thread's partial batch to the global FIFO (thread exit).
 void quarantine_flush_thread_batch(QuarantineBatch** batch);
 
-// Bytes currently held (global FIFO only), for tests and statistics.
-size_t quarantine_bytes();
-
 void quarantine_lock();
 void quarantine_unlock();
 void quarantine_reset_after_fork();

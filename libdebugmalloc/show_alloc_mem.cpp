@@ -33,8 +33,8 @@ DM_EXPORT void show_alloc_mem(void) {
   for (size_t i = 0; i < spans.size(); ++i) {
     dm::ListedSpan* span = spans[i];
     bool printed_zone = false;
-    dm::for_each_block(span, [&](const dm::BlockRef& block) {
-      if (block.header->state() != dm::ChunkState::kAllocated) return;
+    dm::for_each_block(span, [&](const dm::BlockRef& block, dm::Locate where) {
+      if (where != dm::Locate::kFound || block.header->state() != dm::ChunkState::kAllocated) return;
       if (!printed_zone) {
         out.str(kind_label(span->kind)).str(" : ");
         upper_hex(out, span->start);

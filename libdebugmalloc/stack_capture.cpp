@@ -45,14 +45,6 @@ void stack_capture_init() {
   unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 }
 
-uint32_t capture_stack(uintptr_t* frames, uint32_t max, const CallerFrame& caller) {
-  if (max == 0 || caller.ip == 0) return 0;
-  if (max > kMaxStackDepth) max = kMaxStackDepth;
-  int n = fast_unwind(caller, frames, max);
-  if (DM_LIKELY(n > 0)) return static_cast<uint32_t>(n);
-  return capture_with_libunwind(frames, max, caller.ip);
-}
-
 namespace {
 
 // A per-thread memo of recent stacks. A walk depends only on its start

@@ -12,11 +12,6 @@
 
 namespace dm {
 
-// Fills `frames` with at most `max` return addresses of the calling thread,
-// starting at `caller` (the program's frame that called the entry point).
-// Returns the number of frames (0 if capture failed).
-uint32_t capture_stack(uintptr_t* frames, uint32_t max, const CallerFrame& caller);
-
 // Captures (stack_depth frames from the options) and stores the stack in the
 // depot; 0 when stacks are off, or inside the library's own work.
 StackId record_stack(const CallerFrame& caller);

@@ -35,7 +35,6 @@ constinit std::atomic<uint32_t> g_next_id{1};
 // Record storage: bump allocation in mmap'd chunks, under g_insert_mu.
 constinit uintptr_t g_cursor = 0;
 constinit uintptr_t g_limit = 0;
-constinit std::atomic<size_t> g_bytes{0};
 
 uint64_t hash_frames(const uintptr_t* frames, uint32_t depth) {
   uint64_t h = 0x9E3779B97F4A7C15ull ^ depth;
@@ -64,7 +63,6 @@ StackRecord* new_record(uint32_t depth) {
   }
   auto* r = reinterpret_cast<StackRecord*>(g_cursor);
   g_cursor += bytes;
-  g_bytes.fetch_add(bytes, std::memory_order_relaxed);
   return r;
 }
 
@@ -120,8 +118,6 @@ const uintptr_t* depot_get(StackId id, uint32_t* depth) {
   return r->frames;
 }
 
-size_t depot_stack_count() { return g_next_id.load(std::memory_order_relaxed) - 1; }
-size_t depot_bytes() { return g_bytes.load(std::memory_order_relaxed); }
 
 void depot_lock_all() { g_insert_mu.lock(); }
 void depot_unlock_all() { g_insert_mu.unlock(); }

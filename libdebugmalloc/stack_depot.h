@@ -21,10 +21,6 @@ StackId depot_put(const uintptr_t* frames, uint32_t depth);
 // an unknown id.
 const uintptr_t* depot_get(StackId id, uint32_t* depth);
 
-// Number of distinct stacks stored, and bytes of memory used for them.
-size_t depot_stack_count();
-size_t depot_bytes();
-
 void depot_lock_all();
 void depot_unlock_all();
 void depot_reset_after_fork();
