@@ -32,15 +32,6 @@ alignas(MmapVector<CacheEntry>) constinit char g_cache_storage[sizeof(MmapVector
 constinit MmapVector<CacheEntry>* g_cache = nullptr;
 constinit size_t g_cache_used = 0;
 
-const char* keep_demangled(const char* name) {
-  int status = 0;
-  char* demangled = abi::__cxa_demangle(name, nullptr, nullptr, &status);
-  const char* kept = keep_string(status == 0 && demangled != nullptr ? demangled : name,
-                                 strlen(status == 0 && demangled != nullptr ? demangled : name));
-  free(demangled);  // the arena's (we are in internal code)
-  return kept;
-}
-
 void ignore_error(void*, const char*, int) {}
 
 backtrace_state* state() {
@@ -61,14 +52,14 @@ int on_pcinfo(void* data, uintptr_t, const char* file, int line, const char* fun
   auto* info = static_cast<PcInfo*>(data);
   if (file != nullptr) info->out->file = keep_string(file, strlen(file));
   if (line > 0) info->out->line = static_cast<unsigned>(line);
-  if (function != nullptr) info->out->function = keep_demangled(function);
+  if (function != nullptr) info->out->function = demangled_name(function);
   info->found = true;
   return 1;
 }
 
 void on_syminfo(void* data, uintptr_t, const char* symbol, uintptr_t, uintptr_t) {
   auto* out = static_cast<FrameInfo*>(data);
-  if (symbol != nullptr) out->function = keep_demangled(symbol);
+  if (symbol != nullptr) out->function = demangled_name(symbol);
 }
 
 CacheEntry* find_slot(uintptr_t pc) {
@@ -105,6 +96,21 @@ void resolve_module(uintptr_t call_site, FrameInfo* out) {
 }
 
 }  // namespace
+
+// Only mangled names (the Itanium ABI's "_Z" prefix) are demangled: the
+// demangler also accepts bare type codes, so a C function "f" would read "float".
+bool is_mangled(const char* name) { return name[0] == '_' && name[1] == 'Z'; }
+
+const char* demangled_name(const char* name) {
+  if (!is_mangled(name)) return keep_string(name, strlen(name));
+  ScopedInternal internal;  // __cxa_demangle mallocs: from the internal arena
+  int status = 0;
+  char* demangled = abi::__cxa_demangle(name, nullptr, nullptr, &status);
+  const char* shown = status == 0 && demangled != nullptr ? demangled : name;
+  const char* kept = keep_string(shown, strlen(shown));
+  free(demangled);  // the arena's (we are in internal code)
+  return kept;
+}
 
 void symbolize_frame(uintptr_t pc, bool full, FrameInfo* out) {
   uintptr_t call_site = pc > 0 ? pc - 1 : pc;

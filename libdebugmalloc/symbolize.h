@@ -28,6 +28,16 @@ struct FrameInfo {
 // as the process.
 void symbolize_frame(uintptr_t pc, bool full, FrameInfo* out);
 
+// Whether `name` is an Itanium C++ mangled name ("_Z..."). Only those are
+// demangled: the demangler also accepts bare type codes, so a C function "f"
+// would read "float", "i" "int", "d" "double".
+bool is_mangled(const char* name);
+
+// The name to show for the symbol `name`: demangled if it is mangled and the
+// demangler accepts it, else `name` unchanged. A kept string (lives as long as
+// the process). The demangler's own allocation goes to the internal arena.
+const char* demangled_name(const char* name);
+
 // Appends "    #i 0xPC in FUNCTION FILE:LINE (MODULE+0xOFFSET)\n" for each frame.
 void format_stack(TextBuffer& out, const uintptr_t* frames, uint32_t depth, const char* line_prefix);
 

@@ -179,6 +179,85 @@ class LeakKinds(unittest.TestCase):
         self.assertGreaterEqual(end["leaked_bytes"]["definite"], 32)
 
 
+def log_stacks(stderr):
+    """The stacks of a library log, by heading: [(heading line, [function names])]."""
+    out = []
+    for line in stderr.splitlines():
+        frame = re.match(r"==\d+==     #\d+ 0x[0-9a-f]+(?: in (\S+))?", line)
+        if frame:
+            if out:
+                out[-1][1].append(frame.group(1) or "")
+        else:
+            out.append((line, []))
+    return [(heading, fns) for heading, fns in out if fns]
+
+
+def json_functions(value):
+    """Every "function" of the stacks anywhere in a JSON document."""
+    if isinstance(value, dict):
+        return [f for k, v in value.items() for f in ([v] if k == "function" else json_functions(v))]
+    if isinstance(value, list):
+        return [f for v in value for f in json_functions(v)]
+    return []
+
+
+class CFunctionNames(unittest.TestCase):
+    """C functions named f, i and d (example-c-names: d allocates, called by i, called by f;
+    f leaks one block and overflows another) are named so, not float, int and double: the
+    demangler takes bare names for C++ type codes; only "_Z" names may be demangled."""
+    TYPE_NAMES = {"float", "int", "double"}
+    CHAIN = ["d", "i", "f", "main"]
+
+    def run_c_names(self, options):
+        """The library's stderr, the report file's records and the tool's JSON of the run."""
+        with tempfile.TemporaryDirectory() as d:
+            env = dict(os.environ, LD_PRELOAD=ARGS.lib, DEBUGMALLOC_OPTIONS="leaks=1:report_dir=" + d + options)
+            proc = subprocess.run([os.path.join(ARGS.bin, "example-c-names")], env=env,
+                                  capture_output=True, text=True, timeout=60)
+            self.assertEqual(proc.returncode, 23, proc.stderr)
+            [path] = glob.glob(os.path.join(d, "*.report"))
+            with open(path) as f:
+                records = [json.loads(line) for line in f]
+            out = subprocess.run([os.path.join(ARGS.bin, "debugmalloc"), "report", "--format", "json", d],
+                                 capture_output=True, text=True, timeout=60)
+            return proc.stderr, records, json.loads(out.stdout)
+
+    def check_json(self, report):
+        [error] = report["errors"]
+        self.assertEqual(error["kind"], "heap-buffer-overflow")
+        self.assertEqual([fr["function"] for fr in error["stack"]][:2], ["f", "main"], "found by free() in f")
+        self.assertEqual([fr["function"] for fr in error["alloc_stack"]][:4], self.CHAIN)
+        leaks = [l for l in report["leaks"] if "main" in [fr["function"] for fr in l["stack"]]]
+        self.assertEqual([(l["kind"], l["bytes"], l["blocks"]) for l in leaks], [("definite", 48, 1)])
+        self.assertEqual([fr["function"] for fr in leaks[0]["stack"]][:4], self.CHAIN)
+        self.assertFalse(self.TYPE_NAMES & set(json_functions(report)), json_functions(report))
+
+    def test_the_library_names_c_functions_as_they_are(self):
+        stderr, records, report = self.run_c_names("")
+        stacks = log_stacks(stderr)
+        self.assertEqual(len(stacks), 3, stderr)
+        (found, found_fns), (alloc, alloc_fns), (leak, leak_fns) = stacks
+        self.assertRegex(found, r"found by free\(\) at:$")
+        self.assertEqual(found_fns[:2], ["f", "main"], stderr)
+        self.assertRegex(alloc, r"the 13-byte block at 0x[0-9a-f]+ was allocated at:$")
+        self.assertEqual(alloc_fns[:4], self.CHAIN, stderr)
+        self.assertRegex(leak, r"definite leak: 48 bytes in 1 block definitely lost, allocated at:$")
+        self.assertEqual(leak_fns[:4], self.CHAIN, stderr)
+        self.assertRegex(stderr, r"#0 0x[0-9a-f]+ in d .*c_names\.c:\d+ \(")
+        self.assertFalse(self.TYPE_NAMES & {fn for _, fns in stacks for fn in fns}, stderr)
+        # The report file has the names as the library wrote them, and the tool keeps them.
+        written = json_functions([r for r in records if r["t"] == "stack"])
+        self.assertTrue({"d", "i", "f"} <= set(written), written)
+        self.assertFalse(self.TYPE_NAMES & set(written), written)
+        self.check_json(report)
+
+    def test_the_tool_names_c_functions_as_they_are(self):
+        # symbolize=0: the library writes module+offset only; the tool names the frames from the file.
+        stderr, records, report = self.run_c_names(":symbolize=0")
+        self.assertNotRegex(stderr, r"#\d+ 0x[0-9a-f]+ in ")
+        self.check_json(report)
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--lib", required=True)

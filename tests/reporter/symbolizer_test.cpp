@@ -99,5 +99,56 @@ TEST(Demangle, CxxNamesOnly) {
   EXPECT_EQ(demangle("_Znot-valid"), "_Znot-valid");
 }
 
+// abi::__cxa_demangle accepts bare type codes: a C function "f" must not read "float".
+const char* const kCNames[] = {"f", "i", "d", "v", "main", "Sa", "St", "c", "_start", "_", ""};
+
+const std::pair<const char*, const char*> kCxxNames[] = {
+    {"_Z1fv", "f()"},
+    {"_ZN2ns3fooEi", "ns::foo(int)"},
+    {"_Z3maxIiET_S0_S0_", "int max<int>(int, int)"},
+    {"_ZN2ns3BoxIdE3getEv", "ns::Box<double>::get()"},
+    {"_ZNSt6vectorIiSaIiEE9push_backERKi", "std::vector<int, std::allocator<int> >::push_back(int const&)"},
+};
+
+const char* const kMalformed[] = {"_Zxx", "_Z", "_ZN2ns3foo"};
+
+TEST(Demangle, CNamesStayUnchanged) {
+  for (const char* name : kCNames) EXPECT_EQ(demangle(name), name) << "'" << name << "'";
+}
+
+TEST(Demangle, CxxNamesAreDemangled) {
+  for (auto [mangled, plain] : kCxxNames) EXPECT_EQ(demangle(mangled), plain) << mangled;
+}
+
+TEST(Demangle, MalformedMangledNamesStayAsTheyAre) {
+  for (const char* name : kMalformed) EXPECT_EQ(demangle(name), name);
+}
+
+// demangleNames() over the frames of a report, as the library wrote them.
+TEST(Demangle, NamesInAReport) {
+  std::vector<std::pair<std::string, std::string>> cases;  // written, expected
+  for (const char* name : kCNames)
+    if (name[0] != '\0') cases.emplace_back(name, name);
+  for (auto [mangled, plain] : kCxxNames) cases.emplace_back(mangled, plain);
+  for (const char* name : kMalformed) cases.emplace_back(name, name);
+  std::string frames;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    char hex[32];
+    std::snprintf(hex, sizeof hex, "0x%zx", i + 1);  // frame i at offset i + 1
+    frames += (i ? "," : "") + std::string(R"({"pc":")") + hex + R"(","module":1,"offset":")" + hex +
+              R"(","function":")" + cases[i].first + "\"}";
+  }
+  Model m = test::modelOf({test::reportText(R"({"t":"module","id":1,"path":"/gone/app"})" "\n"
+                                            R"({"t":"stack","id":1,"frames":[)" + frames + "]}\n")});
+  demangleNames(m);
+  ASSERT_EQ(m.frames.size(), cases.size());
+  for (const Frame& f : m.frames) {
+    ASSERT_TRUE(f.offset);
+    std::size_t i = *f.offset - 1;
+    ASSERT_LT(i, cases.size());
+    EXPECT_EQ(m.str(f.function), cases[i].second) << "written as " << cases[i].first;
+  }
+}
+
 }  // namespace
 }  // namespace dm
