@@ -56,7 +56,7 @@ DM_NOINLINE void* allocate_large(size_t size, size_t align, unsigned align_log2,
   m->user_size = size;
   StackId stack = record_stack(caller);
   std::atomic_thread_fence(std::memory_order_release);  // guards before the header that says "allocated"
-  m->header.store(m->start, stack, current_epoch(), ChunkHeader::pack(0, 0, ChunkState::kAllocated, origin, align_log2));
+  m->header.store(m->start, stack, allocation_epoch(caller.ip), ChunkHeader::pack(0, 0, ChunkState::kAllocated, origin, align_log2));
   return reinterpret_cast<void*>(user);
 }
 
@@ -87,42 +87,101 @@ DM_ALWAYS_INLINE void* allocate_impl(size_t size, size_t align, AllocOrigin orig
   StackId stack = record_stack(caller);
   std::atomic_thread_fence(std::memory_order_release);  // guards before the header that says "allocated"
   auto* header = reinterpret_cast<ChunkHeader*>(slot);
-  header->store(slot, stack, current_epoch(),
+  header->store(slot, stack, allocation_epoch(caller.ip),
                 ChunkHeader::pack(size, user - slot, ChunkState::kAllocated, origin, requested_align_log2));
   return reinterpret_cast<void*>(user);
 }
 
 // `delete` on the result of `new T[n]` for a T with a destructor: the pointer
 // is past the array cookie (the element count) that new[] stored first.
-bool is_array_cookie_mismatch(const BlockRef& block, uintptr_t pointer, AllocOrigin dealloc_origin) {
-  AllocOrigin o = block.header->origin();
-  size_t cookie = o == AllocOrigin::kNewArrayAligned ? (size_t{1} << block.header->align_log2()) : sizeof(size_t);
+bool is_array_cookie_mismatch(const BlockRef& block, const ChunkHeader& seen, uintptr_t pointer,
+                              AllocOrigin dealloc_origin) {
+  AllocOrigin o = seen.origin();
+  size_t cookie = o == AllocOrigin::kNewArrayAligned ? (size_t{1} << seen.align_log2()) : sizeof(size_t);
   bool array = o == AllocOrigin::kNewArray || o == AllocOrigin::kNewArrayAligned;
   bool single = dealloc_origin == AllocOrigin::kNew || dealloc_origin == AllocOrigin::kNewAligned;
-  return array && single && pointer == block.user + cookie && block.header->state() == ChunkState::kAllocated;
+  return array && single && pointer == block.user + cookie && seen.state() == ChunkState::kAllocated;
+}
+
+// Copies the header of a found block into `seen` and describes the block by
+// that copy, so that what is checked is what the claim compares. kCorrupt
+// when the copy is torn by a concurrent rewrite and an atomic re-read fails too.
+DM_ALWAYS_INLINE Locate snapshot_header(BlockRef* block, ChunkHeader* seen) {
+  *seen = *block->header;
+  if (DM_UNLIKELY(!seen->checksum_ok(block->slot))) {
+    ChunkHeader current{};
+    block->header->compare_exchange(&current, current);  // an atomic 16-byte read (writes only an all-zero header back)
+    *seen = current;
+    if (!seen->checksum_ok(block->slot)) return Locate::kCorrupt;
+  }
+  if (block->large != nullptr) {
+    // Read after the header, so at least as new as it: an allocation writes them before its header.
+    std::atomic_thread_fence(std::memory_order_acquire);
+    block->user = block->large->user;
+    block->size = block->large->user_size;
+  } else {
+    block->user = block->slot + seen->user_offset();
+    block->size = seen->size();
+  }
+  return Locate::kFound;
 }
 
 enum class Validity { kLive, kCookieMismatch, kBad };
 
 // Is `pointer` the start of a live block? Reports and returns kBad otherwise.
+// `seen` receives the header the answer rests on: the claim requires exactly it.
 DM_ALWAYS_INLINE Validity validate_live(uintptr_t pointer, const CallSite& site, AllocOrigin dealloc_origin,
-                                        BlockRef* block) {
+                                        BlockRef* block, ChunkHeader* seen) {
   Locate where = locate_block(pointer, block);
+  if (DM_LIKELY(where == Locate::kFound)) where = snapshot_header(block, seen);
+  if (DM_UNLIKELY(where == Locate::kCorrupt)) {
+    // A header being rewritten by its owner fails the checksum for an instant: look twice.
+    where = locate_block(pointer, block);
+    if (where == Locate::kFound) where = snapshot_header(block, seen);
+  }
   if (DM_UNLIKELY(where != Locate::kFound)) {
     if (where == Locate::kCorrupt) report_heap_corruption(site, pointer, *block);
     else report_invalid_free(site, pointer, where, nullptr);
     return Validity::kBad;
   }
   if (DM_UNLIKELY(block->user != pointer)) {
-    if (is_array_cookie_mismatch(*block, pointer, dealloc_origin)) return Validity::kCookieMismatch;
+    if (is_array_cookie_mismatch(*block, *seen, pointer, dealloc_origin)) return Validity::kCookieMismatch;
     report_invalid_free(site, pointer, Locate::kFound, block);
     return Validity::kBad;
   }
-  if (DM_UNLIKELY(block->header->state() != ChunkState::kAllocated)) {
+  if (DM_UNLIKELY(seen->state() != ChunkState::kAllocated)) {
     report_double_free(site, pointer, *block);
     return Validity::kBad;
   }
   return Validity::kLive;
+}
+
+// Takes the block validate_live accepted for this thread's free: of threads
+// freeing it at once exactly one wins (claim_for_free); the others report a
+// double free and get kBad. A block freed and allocated again since `seen` is
+// validated again, unless its new allocation is `own` (realloc's new block,
+// allocated before the claim): then the block realloc was given is gone. The
+// winner's block header then says freed: reports about the free show the block as `seen`.
+DM_ALWAYS_INLINE Validity claim_block(uintptr_t pointer, const CallSite& site, AllocOrigin dealloc_origin,
+                                      Validity validity, BlockRef* block, ChunkHeader* seen, uintptr_t own = 0) {
+  StackId free_stack = g_options.free_stacks && site.has_caller() ? record_stack(*site.caller) : 0;
+  for (;;) {
+    Claim claim = claim_for_free(block->header, block->slot, *seen, free_stack);
+    if (DM_LIKELY(claim == Claim::kWon)) {
+      // A large block's header does not cover its user pointer: if the mapping
+      // was recycled to another pointer with an identical header, give it back.
+      if (DM_LIKELY(block->large == nullptr) || block->large->user == block->user) return validity;
+      ChunkHeader claimed = *block->header;
+      block->header->compare_exchange(&claimed, *seen);
+      claim = Claim::kFreed;
+    }
+    if (claim == Claim::kFreed || (own >= block->slot && own < block->slot_end)) {
+      report_double_free(site, pointer, *block);
+      return Validity::kBad;
+    }
+    validity = validate_live(pointer, site, dealloc_origin, block, seen);
+    if (validity == Validity::kBad) return validity;
+  }
 }
 
 bool is_aligned_origin(AllocOrigin o) { return o == AllocOrigin::kNewAligned || o == AllocOrigin::kNewArrayAligned; }
@@ -135,17 +194,16 @@ const char* sized_aligned_mismatch(const BlockRef& block, size_t sized, size_t a
   return nullptr;
 }
 
-// The free of a validated live block: guards, free stack, scribble, quarantine.
-DM_ALWAYS_INLINE void free_block(const BlockRef& block, const CallSite& site) {
+// The free of a block this thread claimed: guards, scribble, quarantine.
+// `shown` is the block as validated, for reports.
+DM_ALWAYS_INLINE void free_block(const BlockRef& block, const BlockRef& shown, const CallSite& site) {
   Damage front = front_guard_damage(block);
-  if (DM_UNLIKELY(front.found())) report_guard_damage(site, block, front, true);
+  if (DM_UNLIKELY(front.found())) report_guard_damage(site, shown, front, true);
   Damage rear = rear_guard_damage(block);
-  if (DM_UNLIKELY(rear.found())) report_guard_damage(site, block, rear, false);
-  StackId free_stack = g_options.free_stacks && site.has_caller() ? record_stack(*site.caller) : 0;
+  if (DM_UNLIKELY(rear.found())) report_guard_damage(site, shown, rear, false);
   if (g_options.scribble)
     memset(reinterpret_cast<void*>(block.user), static_cast<int>(g_options.free_fill), free_fill_extent(block));
-  std::atomic_thread_fence(std::memory_order_release);  // the fill before the header that says "quarantined"
-  block.header->set_state(block.slot, ChunkState::kQuarantined, free_stack);
+  block.header->publish_state(block.slot, ChunkState::kQuarantined);  // a release: the fill before the state
   quarantine_put(block);
 }
 
@@ -170,19 +228,24 @@ void deallocate(void* pointer, const Dealloc& how) {
   count_operation(how.caller);
   CallSite site{how.api, &how.caller};
   BlockRef block;
-  Validity validity = validate_live(p, site, how.origin, &block);
+  ChunkHeader seen;
+  Validity validity = validate_live(p, site, how.origin, &block, &seen);
   if (DM_UNLIKELY(validity == Validity::kBad)) return;
-  AllocOrigin allocated_by = block.header->origin();
+  validity = claim_block(p, site, how.origin, validity, &block, &seen);
+  if (DM_UNLIKELY(validity == Validity::kBad)) return;
+  BlockRef shown = block;
+  shown.header = &seen;
+  AllocOrigin allocated_by = seen.origin();
   if (DM_UNLIKELY(validity == Validity::kCookieMismatch)) {
-    report_alloc_dealloc_mismatch(site, p, block, "an array from operator new [] deleted with operator delete (use delete [])");
+    report_alloc_dealloc_mismatch(site, p, shown, "an array from operator new [] deleted with operator delete (use delete [])");
   } else if (DM_UNLIKELY(allocated_by != how.origin)) {
-    report_alloc_dealloc_mismatch(site, p, block, nullptr);
+    report_alloc_dealloc_mismatch(site, p, shown, nullptr);
   } else if (DM_UNLIKELY(how.sized != kUnsized || (how.align != 0 && is_aligned_origin(how.origin)))) {
-    if (const char* detail = sized_aligned_mismatch(block, how.sized, how.align))
-      report_alloc_dealloc_mismatch(site, p, block, detail);
+    if (const char* detail = sized_aligned_mismatch(shown, how.sized, how.align))
+      report_alloc_dealloc_mismatch(site, p, shown, detail);
   }
   // A mismatched pair still frees a valid block: the heap stays sound.
-  free_block(block, site);
+  free_block(block, shown, site);
 }
 
 void* reallocate(void* pointer, size_t size, const CallerFrame& caller, ReallocStatus* status) {
@@ -199,18 +262,30 @@ void* reallocate(void* pointer, size_t size, const CallerFrame& caller, ReallocS
   }
   CallSite site{"realloc()", &caller};
   BlockRef block;
-  if (validate_live(p, site, AllocOrigin::kMalloc, &block) != Validity::kLive) {
+  ChunkHeader seen;
+  Validity validity = validate_live(p, site, AllocOrigin::kMalloc, &block, &seen);
+  if (validity != Validity::kLive) {
     *status = ReallocStatus::kInvalidPointer;
     return nullptr;
   }
-  if (block.header->origin() != AllocOrigin::kMalloc) report_alloc_dealloc_mismatch(site, p, block, nullptr);
   void* moved = allocate(size, kMinAlign, AllocOrigin::kMalloc, caller);
   if (moved == nullptr) {
     *status = ReallocStatus::kOutOfMemory;
     return nullptr;
   }
+  // Claimed only now, so that running out of memory leaves the old block untouched;
+  // before the copy, so that a concurrent free cannot scribble over what is copied.
+  if (claim_block(p, site, AllocOrigin::kMalloc, validity, &block, &seen, reinterpret_cast<uintptr_t>(moved)) !=
+      Validity::kLive) {
+    deallocate(moved, {AllocOrigin::kMalloc, "realloc()", kUnsized, 0, caller});  // never seen by the program
+    *status = ReallocStatus::kInvalidPointer;
+    return nullptr;
+  }
+  BlockRef shown = block;
+  shown.header = &seen;
+  if (seen.origin() != AllocOrigin::kMalloc) report_alloc_dealloc_mismatch(site, p, shown, nullptr);
   memcpy(moved, pointer, block.size < size ? block.size : size);
-  free_block(block, site);
+  free_block(block, shown, site);
   *status = ReallocStatus::kOk;
   return moved;
 }

@@ -6,6 +6,11 @@
 //
 //   slot:  [ChunkHeader 16][front guard][user bytes ... size][rear guard ... slot end]
 //                                       ^ slot + user_offset (aligned)
+//
+// A free takes the block with one 16-byte compare-exchange from the exact
+// allocated header it validated (claim_for_free): of threads freeing the same
+// block at once exactly one wins, the others see a freed header and report a
+// double free.
 #pragma once
 
 #include <cstddef>
@@ -17,7 +22,8 @@ enum class ChunkState : uint8_t {
   kNeverUsed = 0,    // header is all zero: the slot was never handed out
   kAllocated = 1,
   kQuarantined = 2,  // freed, waiting in the quarantine, memory not reusable yet
-  kAvailable = 3,    // freed and back in a free list (header kept for double-free reports)
+  kAvailable = 3,    // freed and back in a free list (header kept for double-free reports),
+                     // or being freed: claimed, its free fill not yet written
 };
 
 // Which API allocated the block; the deallocation API must match.
@@ -87,13 +93,70 @@ struct alignas(16) ChunkHeader {
     bits = plain_bits | (static_cast<uint64_t>(checksum(slot, astack, fstack, plain_bits)) << 48);
   }
 
-  void set_state(uintptr_t slot, ChunkState state, uint32_t fstack) {
+  // The fields of `bits` (checksum dropped) with another state.
+  static uint64_t plain_with_state(uint64_t bits, ChunkState state) {
     uint64_t plain = bits & ((uint64_t{1} << 48) - 1);
-    plain = (plain & ~(uint64_t{3} << 38)) | (static_cast<uint64_t>(state) << 38);
-    store(slot, alloc_stack, fstack, plain);
+    return (plain & ~(uint64_t{3} << 38)) | (static_cast<uint64_t>(state) << 38);
+  }
+
+  void set_state(uintptr_t slot, ChunkState state, uint32_t fstack) {
+    store(slot, alloc_stack, fstack, plain_with_state(bits, state));
+  }
+
+  // Changes the state of a freed block (stacks kept) with one 8-byte release
+  // store of the bits word: concurrent readers never see the header torn.
+  void publish_state(uintptr_t slot, ChunkState state) {
+    uint64_t plain = plain_with_state(bits, state);
+    uint64_t sum = checksum(slot, alloc_stack, free_stack, plain);
+    __atomic_store_n(&bits, plain | sum << 48, __ATOMIC_RELEASE);
+  }
+
+  // One atomic step (lock cmpxchg16b, a full barrier): if the header still
+  // equals *expected, replaces it with `desired` and returns true; otherwise
+  // copies the current header, read atomically, into *expected.
+  bool compare_exchange(ChunkHeader* expected, const ChunkHeader& desired) {
+    uint64_t want_lo, want_hi, new_lo, new_hi;
+    __builtin_memcpy(&want_lo, expected, 8);
+    __builtin_memcpy(&want_hi, reinterpret_cast<const char*>(expected) + 8, 8);
+    __builtin_memcpy(&new_lo, &desired, 8);
+    __builtin_memcpy(&new_hi, reinterpret_cast<const char*>(&desired) + 8, 8);
+    bool swapped;
+    // Inline rather than __atomic/__sync on __int128, which may become a libatomic call.
+    asm volatile("lock cmpxchg16b %[mem]"
+                 : "=@ccz"(swapped), [mem] "+m"(*this), "+a"(want_lo), "+d"(want_hi)
+                 : "b"(new_lo), "c"(new_hi)
+                 : "memory");
+    if (!swapped) {
+      __builtin_memcpy(expected, &want_lo, 8);
+      __builtin_memcpy(reinterpret_cast<char*>(expected) + 8, &want_hi, 8);
+    }
+    return swapped;
   }
 };
 static_assert(sizeof(ChunkHeader) == 16, "chunk header is 16 bytes");
+static_assert(alignof(ChunkHeader) == 16, "cmpxchg16b needs a 16-byte aligned header");
+#if !defined(__x86_64__)
+#error "ChunkHeader::compare_exchange is written for x86-64 (cmpxchg16b)"
+#endif
+
+// Who frees a block: of threads freeing it at once, the one that wins the claim.
+enum class Claim {
+  kWon,      // the header now says freed (kAvailable, with `free_stack`): the caller frees the block
+  kFreed,    // it was already freed, or another thread's claim won: a double free
+  kChanged,  // still allocated but no longer the header validated (reallocated meanwhile): validate again
+};
+
+// Claims the block whose allocated header read `seen` (at `slot`): one
+// compare-exchange to `seen` marked freed by `free_stack`. The winner writes the
+// free fill, then publish_state(kQuarantined); until then the header says
+// kAvailable, which heap checks skip, so an unfinished fill is never reported.
+inline Claim claim_for_free(ChunkHeader* header, uintptr_t slot, const ChunkHeader& seen, uint32_t free_stack) {
+  ChunkHeader freed;
+  freed.store(slot, seen.alloc_stack, free_stack, ChunkHeader::plain_with_state(seen.bits, ChunkState::kAvailable));
+  ChunkHeader expected = seen;
+  if (header->compare_exchange(&expected, freed)) return Claim::kWon;
+  return expected.state() == ChunkState::kAllocated ? Claim::kChanged : Claim::kFreed;
+}
 
 inline constexpr size_t kHeaderSize = sizeof(ChunkHeader);
 

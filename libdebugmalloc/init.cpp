@@ -11,15 +11,19 @@
 #include "fault_handler.h"
 #include "internal_arena.h"
 #include "large.h"
+#include "loader.h"
 #include "options.h"
+#include "process_exit.h"
 #include "quarantine.h"
 #include "registry.h"
+#include "root_regions.h"
 #include "report_writer.h"
 #include "stack_capture.h"
 #include "stack_depot.h"
 #include "suppressions.h"
 #include "symbolize.h"
 #include "thread_cache.h"
+#include "thread_stop.h"
 #include "zones.h"
 
 namespace dm {
@@ -48,6 +52,7 @@ void before_fork() {
   central_lock_all();
   large_lock_all();
   registry().mutex().lock();
+  root_regions_lock();
   thread_cache_lock_all();
   depot_lock_all();
   symbolizer_lock();
@@ -59,6 +64,7 @@ void after_fork_parent() {
   symbolizer_unlock();
   depot_unlock_all();
   thread_cache_unlock_all();
+  root_regions_unlock();
   registry().mutex().unlock();
   large_unlock_all();
   central_unlock_all();
@@ -72,6 +78,7 @@ void after_fork_child() {
   symbolizer_reset_after_fork();
   depot_reset_after_fork();
   thread_cache_reset_after_fork();
+  root_regions_reset_after_fork();
   registry().mutex().reset_after_fork();
   large_reset_after_fork();
   central_reset_after_fork();
@@ -101,9 +108,11 @@ void initialize_slow() {
     g_init_thread.store(os_gettid(), std::memory_order_relaxed);
     check_page_size();
     initialize_options();
+    loader_range_init();
     internal_arena_init();
     stack_capture_init();
     thread_cache_init();
+    thread_stop_init();
     g_init_state.store(2, std::memory_order_release);
     return;
   }

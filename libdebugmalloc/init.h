@@ -12,7 +12,6 @@ namespace dm {
 extern std::atomic<int> g_init_state;  // 0: not started, 1: running, 2: done
 extern bool g_forked_child;             // this image is a fork of another (no exec since)
 void initialize_slow();
-void register_exit_handler();  // process_exit.cpp
 
 DM_ALWAYS_INLINE void ensure_initialized() {
   if (DM_UNLIKELY(g_init_state.load(std::memory_order_acquire) != 2)) initialize_slow();

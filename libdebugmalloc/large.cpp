@@ -36,7 +36,7 @@ LargeMeta* take_cached(size_t map_size, size_t align) {
 
 void destroy(LargeMeta* m) {
   registry().remove(m);
-  os_unmap(reinterpret_cast<void*>(m->start), m->size);
+  os_unmap_span(reinterpret_cast<void*>(m->start), m->size);
   g_large_pool.release(m);
 }
 
@@ -52,7 +52,7 @@ LargeMeta* large_map(size_t map_size, size_t align) {
   if (memory == nullptr) return nullptr;
   LargeMeta* m = g_large_pool.acquire();
   if (m == nullptr) {
-    os_unmap(memory, map_size);
+    os_unmap_span(memory, map_size);
     return nullptr;
   }
   m->kind = ZoneKind::kLarge;
@@ -60,7 +60,7 @@ LargeMeta* large_map(size_t map_size, size_t align) {
   m->size = map_size;
   m->fresh = true;
   if (!registry().add(m)) {
-    os_unmap(memory, map_size);
+    os_unmap_span(memory, map_size);
     g_large_pool.release(m);
     return nullptr;
   }

@@ -20,6 +20,7 @@ struct LargeMeta : ListedSpan {
   ChunkHeader header{};    // state, origin, alignment and stack ids (the size field is unused)
   bool fresh = false;      // never written since mmap: reads as zeros
   uint8_t scan_mark = 0;   // only during a leak scan
+  uint32_t scan_lost = 0;  // only during a leak scan: node number + 1 in the lost graph
   LargeMeta* cache_next = nullptr;
 };
 

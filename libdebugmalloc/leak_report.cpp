@@ -112,8 +112,8 @@ void render_leaks(TextBuffer& out, const LeakCheck& check, const char* line_pref
   render_groups(out, check, reported_leak_kinds(), line_prefix, -1);
 }
 
-void run_leak_check(LeakCheck* check, uint32_t min_epoch, bool print_it, uintptr_t own_stack_from) {
-  check->ran = find_leaks(&check->result, min_epoch, own_stack_from);
+void run_leak_check(LeakCheck* check, uint32_t min_epoch, bool print_it, const ScanStart& start) {
+  check->ran = find_leaks(&check->result, min_epoch, start);
   if (!check->ran) return;
   unsigned kinds = reported_leak_kinds();
   {

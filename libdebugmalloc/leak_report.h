@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "leak_roots.h"
 #include "leaks.h"
 #include "text_buffer.h"
 
@@ -20,9 +21,9 @@ struct LeakCheck {
 };
 
 // Scans (blocks allocated in `min_epoch` or later; see find_leaks for
-// `own_stack_from`), applies suppressions, sorts, and prints the listing to
-// log_path when `print` is set.
-void run_leak_check(LeakCheck* check, uint32_t min_epoch, bool print, uintptr_t own_stack_from = 0);
+// `start`), applies suppressions, sorts, and prints the listing to log_path
+// when `print` is set.
+void run_leak_check(LeakCheck* check, uint32_t min_epoch, bool print, const ScanStart& start);
 
 // Appends the listing of the reported leak groups of `check` to `out`.
 void render_leaks(TextBuffer& out, const LeakCheck& check, const char* line_prefix);

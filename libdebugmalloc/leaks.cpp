@@ -1,18 +1,11 @@
-// The leak scan: mark from the roots, then group unreached blocks into
-// cliques (Valgrind's algorithm), then aggregate by (kind, allocation stack).
+// The leak scan: mark from the roots, classify the unreached blocks from the
+// shape of their graph (lost_graph.h), then aggregate by (kind, allocation stack).
 #include "leaks.h"
-
-#include <dlfcn.h>
-#include <fcntl.h>
-#include <link.h>
-#include <unistd.h>
 
 #include "block.h"
 #include "heap_walk.h"
-#include "internal_arena.h"
-#include "memory_map.h"
-#include "text_buffer.h"
-#include "thread_stop.h"
+#include "leak_roots.h"
+#include "lost_graph.h"
 
 namespace dm {
 
@@ -26,16 +19,28 @@ enum Mark : uint8_t { kNotLive = 0, kUnreached, kPossible, kReachable, kIndirect
 
 struct Target {
   uint8_t* mark;
+  uint32_t* lost;  // the block's node number + 1 in the lost graph (0: not lost); during classification only
   uintptr_t user;
   size_t size;
   const ChunkHeader* header;
 };
 
+enum class PointsTo { kNothing, kStart, kInterior };
+
+// The bytes operator new[] keeps before the elements of a type with a
+// destructor (the element count, padded to the alignment); 0 for other blocks.
+size_t array_cookie_size(const ChunkHeader& header) {
+  switch (header.origin()) {
+    case AllocOrigin::kNewArray: return sizeof(size_t);
+    case AllocOrigin::kNewArrayAligned: return size_t{1} << header.align_log2();
+    default: return 0;
+  }
+}
+
 struct Leader {
   uintptr_t user;
   uint64_t indirect_bytes;
   uint64_t indirect_blocks;
-  bool absorbed;  // became indirect of a later clique
 };
 
 class Scanner {
@@ -46,21 +51,26 @@ class Scanner {
   void release();
   void scan_root(uintptr_t begin, uintptr_t end) { scan_words(begin, end, kReachable); }
   void propagate();
-  void find_cliques();
+  bool classify_lost();
   void aggregate(LeakResult* out, uint32_t min_epoch);
 
+  // The lost graph (lost_graph.h): nodes are the unreached blocks in address order.
+  uint32_t node_count() const { return static_cast<uint32_t>(lost_.size()); }
+  bool next_edge(uint32_t v, uintptr_t* cursor, uint32_t* w);
+
  private:
-  bool resolve(uintptr_t word, Target* t) const;
+  uint8_t root_or_unreached(uintptr_t user, const ChunkHeader& header);
+  PointsTo resolve(uintptr_t word, Target* t) const;
   void scan_words(uintptr_t begin, uintptr_t end, uint8_t from);
-  void scan_block(const Target& t, uint8_t from) { scan_words(t.user, t.user + t.size, from); }
   template <typename Fn>
   void for_each_live(Fn&& fn);
-  void absorb(Leader& into, uintptr_t earlier_leader, size_t size);
+  bool number_lost();
   void add(LeakResult* out, LeakKind kind, StackId stack, uint64_t bytes, uint64_t ind_bytes, uint64_t ind_blocks);
 
   SpanSnapshot& spans_;
   uintptr_t heap_lo_ = 0, heap_hi_ = 0;
   MmapVector<uintptr_t> work_;  // blocks to scan (their user pointers)
+  MmapVector<Target> lost_;      // unreached blocks in address order: the lost graph's nodes
   MmapVector<Leader> leaders_;   // definite blocks in address order
   MmapVector<uint32_t> group_index_;  // open-addressing table: group number + 1
 };
@@ -73,62 +83,79 @@ bool Scanner::prepare() {
     if (span->start + span->size > heap_hi_) heap_hi_ = span->start + span->size;
     if (span->kind == ZoneKind::kLarge) {
       auto* large = static_cast<LargeMeta*>(span);
-      large->scan_mark = large->header.state() == ChunkState::kAllocated ? kUnreached : kNotLive;
+      large->scan_lost = 0;
+      large->scan_mark =
+          large->header.state() == ChunkState::kAllocated ? root_or_unreached(large->user, large->header) : uint8_t{kNotLive};
       continue;
     }
     auto* zone = static_cast<ZoneMeta*>(span);
     if (zone->bump == 0) continue;
-    zone->scan_marks = static_cast<uint8_t*>(os_map(align_up(zone->bump, kPageSize)));
+    zone->scan_marks = static_cast<uint8_t*>(os_map(zone->bump));
     if (zone->scan_marks == nullptr) return false;
     for (uint32_t s = 0; s < zone->bump; ++s) {
       BlockRef b;
       uintptr_t slot = zone->start + static_cast<uintptr_t>(s) * zone->slot_size;
       if (block_at_slot(zone, slot, &b) == Locate::kFound && b.header->state() == ChunkState::kAllocated)
-        zone->scan_marks[s] = kUnreached;
+        zone->scan_marks[s] = root_or_unreached(b.user, *b.header);
     }
   }
   return true;
+}
+
+// Blocks excluded from reporting (the loader's, ignored ones, those allocated
+// while leaks were disabled) are roots: what they point to is reachable.
+uint8_t Scanner::root_or_unreached(uintptr_t user, const ChunkHeader& header) {
+  if (header.epoch() != kIgnoredEpoch) return kUnreached;
+  work_.push_back(user);
+  return kReachable;
 }
 
 void Scanner::release() {
   for (size_t i = 0; i < spans_.size(); ++i) {
     if (spans_[i]->kind == ZoneKind::kLarge) continue;
     auto* zone = static_cast<ZoneMeta*>(spans_[i]);
-    if (zone->scan_marks != nullptr) os_unmap(zone->scan_marks, align_up(zone->bump, kPageSize));
+    if (zone->scan_marks != nullptr) os_unmap(zone->scan_marks, zone->bump);
+    if (zone->scan_lost != nullptr) os_unmap(zone->scan_lost, zone->bump * sizeof(uint32_t));
     zone->scan_marks = nullptr;
+    zone->scan_lost = nullptr;
   }
 }
 
-// Is `word` a pointer into a live block (its first byte up to its last)?
-DM_ALWAYS_INLINE bool Scanner::resolve(uintptr_t word, Target* t) const {
-  if (word < heap_lo_ || word >= heap_hi_) return false;
+// Does `word` point into a live block (its first byte up to its last)?
+DM_ALWAYS_INLINE PointsTo Scanner::resolve(uintptr_t word, Target* t) const {
+  if (word < heap_lo_ || word >= heap_hi_) return PointsTo::kNothing;
   ListedSpan* span = registry().lookup(word);
-  if (span == nullptr) return false;
+  if (span == nullptr) return PointsTo::kNothing;
   if (span->kind == ZoneKind::kLarge) {
     auto* large = static_cast<LargeMeta*>(span);
-    if (large->scan_mark == kNotLive) return false;
-    *t = {&large->scan_mark, large->user, large->user_size, &large->header};
+    if (large->scan_mark == kNotLive) return PointsTo::kNothing;
+    *t = {&large->scan_mark, &large->scan_lost, large->user, large->user_size, &large->header};
   } else {
     auto* zone = static_cast<ZoneMeta*>(span);
-    if (zone->scan_marks == nullptr) return false;
+    if (zone->scan_marks == nullptr) return PointsTo::kNothing;
     uintptr_t index = (word - zone->start) / zone->slot_size;
-    if (index >= zone->bump || zone->scan_marks[index] == kNotLive) return false;
+    if (index >= zone->bump || zone->scan_marks[index] == kNotLive) return PointsTo::kNothing;
     uintptr_t slot = zone->start + index * zone->slot_size;
     auto* header = reinterpret_cast<const ChunkHeader*>(slot);
-    *t = {&zone->scan_marks[index], slot + header->user_offset(), header->size(), header};
+    uint32_t* lost = zone->scan_lost != nullptr ? &zone->scan_lost[index] : nullptr;
+    *t = {&zone->scan_marks[index], lost, slot + header->user_offset(), header->size(), header};
   }
-  // A zero-size block is pointed to only by its start.
-  return word == t->user || (word > t->user && word < t->user + t->size);
+  if (word == t->user) return PointsTo::kStart;
+  if (word > t->user && word < t->user + t->size) return PointsTo::kInterior;
+  // new T[0] of a T with a destructor: the array cookie fills the block and
+  // the program keeps the pointer just past it (LeakSanitizer's special case).
+  if (word == t->user + t->size && t->size != 0 && t->size == array_cookie_size(*t->header)) return PointsTo::kStart;
+  return PointsTo::kNothing;  // a zero-size block is pointed to only by its start
 }
 
 void Scanner::scan_words(uintptr_t begin, uintptr_t end, uint8_t from) {
   begin = align_up(begin, sizeof(uintptr_t));
   Target t;
   for (uintptr_t p = begin; p + sizeof(uintptr_t) <= end; p += sizeof(uintptr_t)) {
-    uintptr_t word = *reinterpret_cast<const uintptr_t*>(p);
-    if (!resolve(word, &t)) continue;
+    PointsTo to = resolve(*reinterpret_cast<const uintptr_t*>(p), &t);
+    if (to == PointsTo::kNothing) continue;
     uint8_t& mark = *t.mark;
-    if (from == kReachable && word == t.user) {
+    if (from == kReachable && to == PointsTo::kStart) {
       if (mark == kUnreached || mark == kPossible) {
         mark = kReachable;
         work_.push_back(t.user);
@@ -145,7 +172,7 @@ void Scanner::propagate() {
   while (!work_.empty()) {
     uintptr_t user = work_.back();
     work_.pop_back();
-    if (resolve(user, &t)) scan_block(t, *t.mark);
+    if (resolve(user, &t) != PointsTo::kNothing) scan_words(t.user, t.user + t.size, *t.mark);
   }
 }
 
@@ -155,7 +182,8 @@ void Scanner::for_each_live(Fn&& fn) {
     ListedSpan* span = spans_[i];
     if (span->kind == ZoneKind::kLarge) {
       auto* large = static_cast<LargeMeta*>(span);
-      if (large->scan_mark != kNotLive) fn(Target{&large->scan_mark, large->user, large->user_size, &large->header});
+      if (large->scan_mark != kNotLive)
+        fn(Target{&large->scan_mark, &large->scan_lost, large->user, large->user_size, &large->header});
       continue;
     }
     auto* zone = static_cast<ZoneMeta*>(span);
@@ -164,55 +192,73 @@ void Scanner::for_each_live(Fn&& fn) {
       if (zone->scan_marks[s] == kNotLive) continue;
       uintptr_t slot = zone->start + static_cast<uintptr_t>(s) * zone->slot_size;
       auto* header = reinterpret_cast<const ChunkHeader*>(slot);
-      fn(Target{&zone->scan_marks[s], slot + header->user_offset(), header->size(), header});
+      uint32_t* lost = zone->scan_lost != nullptr ? &zone->scan_lost[s] : nullptr;
+      fn(Target{&zone->scan_marks[s], lost, slot + header->user_offset(), header->size(), header});
     }
   }
 }
 
-// An earlier clique's leader is pointed to from this clique: it and all that
-// hangs from it become indirect, owned by this clique's leader.
-void Scanner::absorb(Leader& into, uintptr_t earlier_leader, size_t size) {
-  size_t lo = 0, hi = leaders_.size();
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    if (leaders_[mid].user < earlier_leader) lo = mid + 1;
-    else hi = mid;
-  }
-  if (lo == leaders_.size() || leaders_[lo].user != earlier_leader) return;
-  Leader& earlier = leaders_[lo];
-  into.indirect_bytes += size + earlier.indirect_bytes;
-  into.indirect_blocks += 1 + earlier.indirect_blocks;
-  earlier.absorbed = true;
-}
-
-void Scanner::find_cliques() {
-  for_each_live([&](const Target& start) {
-    if (*start.mark != kUnreached) return;
-    *start.mark = kDefinite;
-    if (!leaders_.push_back(Leader{start.user, 0, 0, false})) return;
-    size_t me = leaders_.size() - 1;
-    work_.push_back(start.user);
-    Target t;
-    while (!work_.empty()) {
-      uintptr_t user = work_.back();
-      work_.pop_back();
-      if (!resolve(user, &t)) continue;
-      uintptr_t end = t.user + t.size;
-      for (uintptr_t p = align_up(t.user, 8); p + 8 <= end; p += 8) {
-        Target c;
-        if (!resolve(*reinterpret_cast<const uintptr_t*>(p), &c)) continue;
-        if (*c.mark == kUnreached) {
-          *c.mark = kIndirect;
-          leaders_[me].indirect_bytes += c.size;
-          leaders_[me].indirect_blocks += 1;
-          work_.push_back(c.user);
-        } else if (*c.mark == kDefinite && c.user != start.user) {
-          *c.mark = kIndirect;
-          absorb(leaders_[me], c.user, c.size);
-        }
-      }
+// Numbers the unreached blocks in address order (the lost graph's nodes).
+// Returns false when out of memory.
+bool Scanner::number_lost() {
+  for (size_t i = 0; i < spans_.size(); ++i) {
+    if (spans_[i]->kind == ZoneKind::kLarge) continue;
+    auto* zone = static_cast<ZoneMeta*>(spans_[i]);
+    if (zone->scan_marks == nullptr) continue;
+    for (uint32_t s = 0; s < zone->bump; ++s) {
+      if (zone->scan_marks[s] != kUnreached) continue;
+      zone->scan_lost = static_cast<uint32_t*>(os_map(zone->bump * sizeof(uint32_t)));
+      if (zone->scan_lost == nullptr) return false;
+      break;
     }
+  }
+  bool ok = true;
+  for_each_live([&](const Target& t) {
+    if (*t.mark != kUnreached || !ok) return;
+    ok = lost_.size() < kNoNode && lost_.push_back(t);
+    *t.lost = static_cast<uint32_t>(lost_.size());
   });
+  return ok;
+}
+
+bool Scanner::next_edge(uint32_t v, uintptr_t* cursor, uint32_t* w) {
+  const Target& from = lost_[v];
+  uintptr_t end = from.user + from.size;
+  uintptr_t p = *cursor == 0 ? align_up(from.user, sizeof(uintptr_t)) : *cursor;
+  Target t;
+  for (; p + sizeof(uintptr_t) <= end; p += sizeof(uintptr_t)) {
+    if (resolve(*reinterpret_cast<const uintptr_t*>(p), &t) == PointsTo::kNothing) continue;
+    if (t.lost == nullptr || *t.lost == 0) continue;
+    *w = *t.lost - 1;
+    *cursor = p + sizeof(uintptr_t);
+    return true;
+  }
+  *cursor = end;
+  return false;
+}
+
+// Unreached blocks become definite (the leaders) or indirect, each leader
+// carrying what hangs from it.
+bool Scanner::classify_lost() {
+  if (!number_lost()) return false;
+  if (lost_.empty()) return true;
+  MmapVector<uint32_t> leader_of;
+  if (!dm::classify_lost(*this, &leader_of)) return false;
+  MmapVector<uint32_t> leader_slot;  // node -> its index in leaders_ (leaders only)
+  for (uint32_t v = 0; v < lost_.size(); ++v) {
+    bool leads = leader_of[v] == v;
+    *lost_[v].mark = leads ? kDefinite : kIndirect;
+    if (!leader_slot.push_back(leads ? static_cast<uint32_t>(leaders_.size()) : kNoNode)) return false;
+    if (leads && !leaders_.push_back(Leader{lost_[v].user, 0, 0})) return false;
+  }
+  for (uint32_t v = 0; v < lost_.size(); ++v) {
+    uint32_t leader = leader_of[v];
+    if (leader == v || leader == kNoNode) continue;
+    Leader& l = leaders_[leader_slot[leader]];
+    l.indirect_bytes += lost_[v].size;
+    l.indirect_blocks += 1;
+  }
+  return true;
 }
 
 void Scanner::add(LeakResult* out, LeakKind kind, StackId stack, uint64_t bytes, uint64_t ind_bytes,
@@ -274,118 +320,6 @@ void Scanner::aggregate(LeakResult* out, uint32_t min_epoch) {
   });
 }
 
-// ---- roots ----
-
-struct Range {
-  uintptr_t begin, end;
-};
-
-struct SegmentCollector {
-  MmapVector<Range>* ranges;
-  uintptr_t own_base;  // this library's own data holds no pointers to the program's blocks
-};
-
-int collect_module_segments(struct dl_phdr_info* info, size_t, void* data) {
-  auto* ctx = static_cast<SegmentCollector*>(data);
-  if (info->dlpi_addr == ctx->own_base) return 0;
-  for (int i = 0; i < info->dlpi_phnum; ++i) {
-    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
-    if (ph.p_type == PT_LOAD && (ph.p_flags & PF_W) != 0) {
-      uintptr_t begin = info->dlpi_addr + ph.p_vaddr;
-      ctx->ranges->push_back(Range{begin, begin + ph.p_memsz});
-    } else if (ph.p_type == PT_TLS && info->dlpi_tls_data != nullptr) {
-      uintptr_t begin = reinterpret_cast<uintptr_t>(info->dlpi_tls_data);
-      ctx->ranges->push_back(Range{begin, begin + ph.p_memsz});
-    }
-  }
-  return 0;
-}
-
-// Writable segments of every module (and this thread's TLS blocks). Collected
-// before other threads stop: dl_iterate_phdr takes the loader's lock, which a
-// stopped thread could be holding.
-void collect_module_roots(MmapVector<Range>* ranges) {
-  Dl_info self;
-  dladdr(reinterpret_cast<void*>(&collect_module_segments), &self);
-  SegmentCollector ctx{ranges, reinterpret_cast<uintptr_t>(self.dli_fbase)};
-  dl_iterate_phdr(collect_module_segments, &ctx);
-}
-
-size_t static_tls_size() {
-  using Fn = void (*)(size_t*, size_t*);
-  static Fn fn = reinterpret_cast<Fn>(dlsym(RTLD_DEFAULT, "_dl_get_tls_static_info"));
-  size_t size = 0, align = 0;
-  if (fn != nullptr) fn(&size, &align);
-  return size != 0 ? size : 4096;
-}
-
-// The used part of a stack (from just below sp, the red zone, to the top of its
-// mapping) and the thread's TLS around its thread pointer.
-void scan_thread(Scanner& scanner, const MemoryMap& maps, uintptr_t sp, uintptr_t tp, size_t tls_size) {
-  if (const Mapping* m = maps.find(sp); m != nullptr && m->readable) {
-    uintptr_t begin = sp - 128 > m->start ? sp - 128 : m->start;
-    scanner.scan_root(begin, m->end);
-  }
-  if (tp == 0) return;
-  if (const Mapping* m = maps.find(tp); m != nullptr && m->readable) {
-    uintptr_t begin = tp - tls_size > m->start ? tp - tls_size : m->start;
-    uintptr_t end = tp + 4096 < m->end ? tp + 4096 : m->end;
-    scanner.scan_root(begin, end);
-  }
-}
-
-// A thread that did not answer the stop signal: its stack pointer from
-// /proc/self/task/TID/syscall when the kernel tells it (blocked in a syscall).
-uintptr_t stack_pointer_from_proc(int tid) {
-  InlineText<64> path;
-  path.str("/proc/self/task/").dec(static_cast<uint64_t>(tid)).str("/syscall").ch('\0');
-  int fd = open(path.data(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  char buf[512];
-  ssize_t len = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (len <= 0) return 0;
-  buf[len] = '\0';
-  // "nr a1 a2 a3 a4 a5 a6 sp pc" or "-1 sp pc": sp is the second-to-last field.
-  const char* fields[16];
-  int count = 0;
-  for (char* p = buf; *p != '\0' && count < 16;) {
-    while (*p == ' ' || *p == '\n') ++p;
-    if (*p == '\0') break;
-    fields[count++] = p;
-    while (*p != '\0' && *p != ' ' && *p != '\n') ++p;
-  }
-  if (count < 3) return 0;
-  const char* s = fields[count - 2];
-  if (s[0] != '0' || s[1] != 'x') return 0;
-  uintptr_t sp = 0;
-  for (s += 2; (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f'); ++s)
-    sp = sp * 16 + static_cast<uintptr_t>(*s <= '9' ? *s - '0' : *s - 'a' + 10);
-  return sp;
-}
-
-__attribute__((noinline)) void scan_roots(Scanner& scanner, const WorldStop& world, const MmapVector<Range>& modules,
-                                          size_t tls_size, uintptr_t own_stack_from, LeakResult* out) {
-  for (const Range& r : const_cast<MmapVector<Range>&>(modules)) scanner.scan_root(r.begin, r.end);
-  MemoryMap maps;
-  for (size_t i = 0; i < world.size(); ++i) {
-    const ThreadState& t = world[i];
-    if (t.stopped) {
-      scan_thread(scanner, maps, t.sp, t.tp, tls_size);
-    } else if (uintptr_t sp = stack_pointer_from_proc(t.tid); sp != 0) {
-      scan_thread(scanner, maps, sp, 0, tls_size);
-      ++out->threads_not_stopped;
-    } else {
-      ++out->threads_not_stopped;
-    }
-  }
-  // This thread: spill callee-saved registers onto the stack, then scan it.
-  __builtin_unwind_init();
-  volatile uintptr_t here = 0;
-  uintptr_t from = own_stack_from != 0 ? own_stack_from + 128 : reinterpret_cast<uintptr_t>(&here);
-  scan_thread(scanner, maps, from, current_thread_pointer(), tls_size);
-}
-
 }  // namespace
 
 const char* leak_kind_name(LeakKind kind) {
@@ -398,27 +332,32 @@ const char* leak_kind_name(LeakKind kind) {
   return "?";
 }
 
-bool find_leaks(LeakResult* out, uint32_t min_epoch, uintptr_t own_stack_from) {
+bool find_leaks(LeakResult* out, uint32_t min_epoch, const ScanStart& start) {
   // Everything that takes a lock outside ours happens before other threads stop.
-  size_t tls_size = static_tls_size();
-  MmapVector<Range> module_roots;
-  collect_module_roots(&module_roots);
+  RootPlan plan;
+  if (!plan.collect()) return false;
   // The registry lock next: a stopped thread then cannot be holding it.
   SpanSnapshot spans;
   if (!spans.ok()) return false;
   Scanner scanner(spans);
   bool ok = true;
+  os_defer_unmaps(true);
   {
     WorldStop world;
     ok = scanner.prepare();
     if (ok) {
-      scan_roots(scanner, world, module_roots, tls_size, own_stack_from, out);
+      RootStats stats;
+      RootSink sink{[](void* s, uintptr_t begin, uintptr_t end) { static_cast<Scanner*>(s)->scan_root(begin, end); },
+                    &scanner};
+      visit_roots(plan, world, start, sink, &stats);
+      out->threads_not_stopped = stats.threads_not_stopped;
       scanner.propagate();
-      scanner.find_cliques();
-      scanner.aggregate(out, min_epoch);
+      ok = scanner.classify_lost();
+      if (ok) scanner.aggregate(out, min_epoch);
     }
   }
   scanner.release();
+  os_defer_unmaps(false);
   return ok;
 }
 

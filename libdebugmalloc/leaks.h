@@ -5,15 +5,17 @@
 //   indirect   not reached from a root, but pointed to by a leaked block
 //   definite   no pointer to it at all (each carries the indirect blocks that
 //              hang from it: free it and they go too)
-// Roots are the writable segments of every loaded module, the stacks and
-// registers of every thread, and TLS. Other threads are stopped with signals
-// (thread_stop.h), never with ptrace.
+// Roots are every readable and writable mapping that is not the tool's own
+// (leak_roots.h) and the blocks excluded from reporting. Other threads are
+// stopped with signals (thread_stop.h), never with ptrace.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
 
+#include "leak_roots.h"
+#include "loader.h"
 #include "mmap_vector.h"
 #include "stack_depot.h"
 
@@ -31,6 +33,10 @@ inline constexpr uint32_t kIgnoredEpoch = 0;
 extern __thread int t_leaks_disabled __attribute__((tls_model("initial-exec")));
 inline uint32_t current_epoch() {
   return t_leaks_disabled > 0 ? kIgnoredEpoch : g_heap_epoch.load(std::memory_order_relaxed);
+}
+// The epoch of a block allocated from `return_address`: the loader's blocks are never leaks.
+inline uint32_t allocation_epoch(uintptr_t return_address) {
+  return called_from_loader(return_address) ? kIgnoredEpoch : current_epoch();
 }
 
 // Leaked blocks with the same kind and allocation stack.
@@ -54,9 +60,9 @@ struct LeakResult {
 
 // Scans the heap and fills `out` (groups unsorted). Only blocks allocated in
 // epoch `min_epoch` or later are counted (0 = all). The calling thread's stack
-// is scanned from `own_stack_from` (0: from here; at exit, from exit()'s
-// caller, so that the dead frames below it do not keep garbage alive).
+// is scanned from `start` (leak_roots.h): where the tool was entered, so that
+// the tool's own frames and the dead ones below them keep nothing alive.
 // Returns false if the scan could not run (out of memory).
-bool find_leaks(LeakResult* out, uint32_t min_epoch, uintptr_t own_stack_from);
+bool find_leaks(LeakResult* out, uint32_t min_epoch, const ScanStart& start);
 
 }  // namespace dm

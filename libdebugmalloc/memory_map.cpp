@@ -21,6 +21,12 @@ uintptr_t parse_hex(const char*& p, const char* end) {
   return v;
 }
 
+bool starts_with(const char* p, const char* end, const char* prefix) {
+  for (; *prefix != '\0'; ++p, ++prefix)
+    if (p == end || *p != *prefix) return false;
+  return true;
+}
+
 // Reads the whole file into a mapping that grows as needed; returns its length.
 size_t read_all(const char* path, char** buffer, size_t* mapped) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -81,6 +87,7 @@ MemoryMap::MemoryMap() {
       }
       while (q < eol && *q == ' ') ++q;
       m.anonymous = q == eol || *q == '[';
+      m.device = starts_with(q, eol, "/dev/") && !starts_with(q, eol, "/dev/zero") && !starts_with(q, eol, "/dev/shm/");
       if (m.end > m.start) mappings_[count_++] = m;
       p = eol + 1;
     }

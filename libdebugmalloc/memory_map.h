@@ -13,6 +13,7 @@ struct Mapping {
   bool readable;
   bool writable;
   bool anonymous;  // no file behind it (heap-like, stacks)
+  bool device;     // a device file (/dev/..., but not /dev/zero or /dev/shm): reading it may have effects
 };
 
 class MemoryMap {

@@ -42,7 +42,7 @@ class MmapVector {
 
  private:
   bool grow() {
-    size_t bytes = align_up((capacity_ == 0 ? 4096 : capacity_ * sizeof(T) * 2), kPageSize);
+    size_t bytes = align_up((capacity_ == 0 ? 4096 : capacity_ * sizeof(T) * 2), kMapGranule);
     T* fresh = static_cast<T*>(os_map(bytes));
     if (fresh == nullptr) return false;
     if (data_ != nullptr) {

@@ -11,12 +11,14 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "platform.h"
 #include "size_class.h"
 
 namespace dm {
 
 inline constexpr int kGranuleShift = 16;
 inline constexpr size_t kGranule = size_t{1} << kGranuleShift;
+static_assert(kGranule == kMapGranule, "os_map rounds to whole granules");
 
 // Common prefix of every mapped region the allocator owns (zone or large block).
 struct Span {

@@ -6,6 +6,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
+
+#include "own_memory.h"
+
 namespace dm {
 
 namespace {
@@ -20,10 +24,13 @@ class ErrnoGuard {
 };
 }  // namespace
 
+// The library's metadata: whole granules, recorded in the own-memory map so
+// that the leak scan never takes the tool's bookkeeping for the program's roots.
 void* os_map(size_t size) {
-  ErrnoGuard keep;
-  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  return p == MAP_FAILED ? nullptr : p;
+  size_t rounded = align_up(size, kMapGranule);
+  void* p = os_map_aligned(rounded, kMapGranule);
+  if (p != nullptr) own_memory_add(reinterpret_cast<uintptr_t>(p), rounded);
+  return p;
 }
 
 void* os_map_aligned(size_t size, size_t align, bool committed) {
@@ -42,7 +49,47 @@ void* os_map_aligned(size_t size, size_t align, bool committed) {
   return reinterpret_cast<void*>(aligned);
 }
 
+namespace {
+// While the leak scan runs, the tool's own mappings must not disappear: the
+// scan took a snapshot of the process's mappings, and memory that stopped
+// being the tool's would be read as a root. Unmaps wait until it is over.
+struct PendingUnmap {
+  void* p;
+  size_t size;
+};
+constexpr size_t kMaxPendingUnmaps = 1024;
+constinit std::atomic<bool> g_defer_unmaps{false};
+constinit std::atomic<size_t> g_pending_count{0};
+constinit PendingUnmap g_pending[kMaxPendingUnmaps] = {};
+}  // namespace
+
 void os_unmap(void* p, size_t size) {
+  size_t rounded = align_up(size, kMapGranule);
+  if (g_defer_unmaps.load(std::memory_order_acquire)) {
+    size_t i = g_pending_count.fetch_add(1, std::memory_order_acq_rel);
+    if (i < kMaxPendingUnmaps) {
+      g_pending[i] = PendingUnmap{p, rounded};
+      return;
+    }
+    // More than the table holds: the memory stays mapped (and the tool's).
+    return;
+  }
+  own_memory_remove(reinterpret_cast<uintptr_t>(p), rounded);
+  os_unmap_span(p, rounded);
+}
+
+void os_defer_unmaps(bool defer) {
+  if (defer) {
+    g_pending_count.store(0, std::memory_order_relaxed);
+    g_defer_unmaps.store(true, std::memory_order_release);
+    return;
+  }
+  g_defer_unmaps.store(false, std::memory_order_release);
+  size_t n = g_pending_count.load(std::memory_order_acquire);
+  for (size_t i = 0; i < n && i < kMaxPendingUnmaps; ++i) os_unmap(g_pending[i].p, g_pending[i].size);
+}
+
+void os_unmap_span(void* p, size_t size) {
   ErrnoGuard keep;
   munmap(p, size);
 }

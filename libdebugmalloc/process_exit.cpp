@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <new>
 
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
@@ -19,21 +20,27 @@
 #include "init.h"
 #include "internal_arena.h"
 #include "leak_report.h"
+#include "leak_roots.h"
 #include "options.h"
+#include "process_exit.h"
 #include "report_writer.h"
 
 namespace dm {
 
 namespace {
 
-// The stack pointer of whoever called exit(): frames below it (exit's own, the
-// exit handlers', and the dead frames of functions that already returned) hold
-// nothing the program can still use.
-uintptr_t exit_caller_stack_pointer() {
+// Where the program was when it called exit(): the stack pointer of exit()'s
+// caller and the callee-saved registers it had then, recovered by unwinding
+// through exit and its handlers. Frames below that point (exit's, the exit
+// handlers', ours, and the dead frames of functions that already returned)
+// hold nothing the program can still use; the registers may (a value kept in
+// r13 across the call is saved in some exit handler's frame). False if exit()
+// is not on the stack (then the scan starts at this hook).
+bool exit_caller_start(ScanStart* start) {
   ScopedInternal internal;
   unw_context_t context;
   unw_cursor_t cursor;
-  if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0) return 0;
+  if (unw_getcontext(&context) != 0 || unw_init_local(&cursor, &context) != 0) return false;
   for (int depth = 0; depth < 32 && unw_step(&cursor) > 0; ++depth) {
     unw_word_t ip = 0;
     unw_get_reg(&cursor, UNW_REG_IP, &ip);
@@ -41,21 +48,36 @@ uintptr_t exit_caller_stack_pointer() {
     if (dladdr(reinterpret_cast<void*>(ip - 1), &info) == 0 || info.dli_sname == nullptr ||
         strcmp(info.dli_sname, "exit") != 0)
       continue;
-    unw_word_t sp = 0;
-    if (unw_step(&cursor) > 0 && unw_get_reg(&cursor, UNW_REG_SP, &sp) == 0) return sp;
-    return 0;
+    if (unw_step(&cursor) <= 0) return false;
+    static constexpr int kRegs[6] = {UNW_X86_64_RBX, UNW_X86_64_R12, UNW_X86_64_R13,
+                                     UNW_X86_64_R14, UNW_X86_64_R15, UNW_X86_64_RBP};
+    unw_word_t value = 0;
+    if (unw_get_reg(&cursor, UNW_REG_SP, &value) != 0) return false;
+    start->sp = value;
+    for (int i = 0; i < 6; ++i) start->regs[i] = unw_get_reg(&cursor, kRegs[i], &value) == 0 ? value : 0;
+    return true;
   }
-  return 0;
+  return false;
 }
 
-void on_program_exit(int status, void*) {
-  if (g_init_state.load(std::memory_order_acquire) != 2) return;
-  // A forked child inherited its parent's quarantine, which the parent checks
-  // itself: re-reading it at every child's exit made fork-heavy programs (shells)
-  // many times slower. The child still checks every live block.
-  if (g_options.check_at_exit) check_heap("the heap check at exit", CallerFrame{}, !g_forked_child);
-  LeakCheck check;
-  if (g_options.leaks) run_leak_check(&check, 0, true, exit_caller_stack_pointer());
+// The end-of-process leak check runs once: at exit, or earlier when the
+// program asks for it (LeakSanitizer's __lsan_do_leak_check).
+constinit bool g_final_check_ran = false;
+alignas(LeakCheck) constinit char g_final_check_storage[sizeof(LeakCheck)] = {};
+
+LeakCheck* final_leak_check(const ScanStart& start) {
+  auto* check = reinterpret_cast<LeakCheck*>(g_final_check_storage);
+  if (!g_final_check_ran) {
+    g_final_check_ran = true;
+    new (check) LeakCheck();
+    if (g_options.leaks) run_leak_check(check, 0, true, start);
+  }
+  return check;
+}
+
+// Writes the finished report and, when there were findings, ends the process
+// with the exitcode option's status.
+void finish(int status, const LeakCheck& check) {
   bool findings = error_count() > 0 || check.definite_or_indirect;
   ExitFindings f;
   f.leaks = check.ran ? &check.result : nullptr;
@@ -70,8 +92,28 @@ void on_program_exit(int status, void*) {
   }
 }
 
+// Without exit() on the stack (a return from a thread that ends the process,
+// say) the scan starts at this hook's caller, with the registers it had.
+__attribute__((noinline)) void on_program_exit(int status, void*) {
+  ScanStart start;
+  DM_CAPTURE_SCAN_START(start);
+  if (g_init_state.load(std::memory_order_acquire) != 2) return;
+  // A forked child inherited its parent's quarantine, which the parent checks
+  // itself: re-reading it at every child's exit made fork-heavy programs (shells)
+  // many times slower. The child still checks every live block.
+  if (g_options.check_at_exit) check_heap("the heap check at exit", CallerFrame{}, !g_forked_child);
+  if (g_options.leaks && !g_final_check_ran) exit_caller_start(&start);
+  finish(status, *final_leak_check(start));
+}
+
 }  // namespace
 
 void register_exit_handler() { on_exit(on_program_exit, nullptr); }
+
+void leak_check_as_at_exit(const ScanStart& start) {
+  if (g_final_check_ran) return;
+  const LeakCheck* check = final_leak_check(start);
+  if (check->definite_or_indirect && g_options.exitcode != 0) finish(0, *check);
+}
 
 }  // namespace dm

@@ -9,6 +9,10 @@
 #include "init.h"
 #include "internal_arena.h"
 #include "leak_report.h"
+#include "leak_roots.h"
+#include "options.h"
+#include "process_exit.h"
+#include "root_regions.h"
 #include "text_buffer.h"
 
 
@@ -21,14 +25,10 @@ size_t definite_and_indirect_bytes(const dm::LeakCheck& check) {
   return bytes;
 }
 
-// The API caller's stack pointer: the scan of this thread's stack starts
-// there, so that dead frames below it (ours included) keep nothing alive.
-#define DM_CALLER_SP reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) + 16
-
-size_t leaked_bytes(uint32_t min_epoch, int print, uintptr_t caller_sp) {
+size_t leaked_bytes(uint32_t min_epoch, int print, const dm::ScanStart& start) {
   dm::ensure_initialized();
   dm::LeakCheck check;
-  dm::run_leak_check(&check, min_epoch, print != 0, caller_sp);
+  dm::run_leak_check(&check, min_epoch, print != 0, start);
   return check.ran ? definite_and_indirect_bytes(check) : 0;
 }
 
@@ -49,14 +49,22 @@ DM_EXPORT size_t __debugmalloc_check_heap(void) {
 
 DM_EXPORT size_t __debugmalloc_error_count(void) { return dm::error_count(); }
 
-DM_EXPORT size_t __debugmalloc_leak_check(void) { return leaked_bytes(1, 1, DM_CALLER_SP); }
+// The leak checks scan this thread's stack from the API caller's frame, with
+// the caller's registers: the tool's own frames keep nothing alive.
+DM_EXPORT size_t __debugmalloc_leak_check(void) {
+  dm::ScanStart start;
+  DM_CAPTURE_SCAN_START(start);
+  return leaked_bytes(1, 1, start);
+}
 
 DM_EXPORT unsigned __debugmalloc_mark(void) {
   return dm::g_heap_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
 DM_EXPORT size_t __debugmalloc_leaks_since(unsigned mark, int print) {
-  return leaked_bytes(mark, print, DM_CALLER_SP);
+  dm::ScanStart start;
+  DM_CAPTURE_SCAN_START(start);
+  return leaked_bytes(mark, print, start);
 }
 
 DM_EXPORT void __debugmalloc_disable_leaks(void) { ++dm::t_leaks_disabled; }
@@ -76,9 +84,11 @@ DM_EXPORT int __debugmalloc_ignore_object(const void* pointer) {
 }
 
 DM_EXPORT size_t __debugmalloc_leaks_since_text(unsigned mark, char* text, size_t cap) {
+  dm::ScanStart start;
+  DM_CAPTURE_SCAN_START(start);
   dm::ensure_initialized();
   dm::LeakCheck check;
-  dm::run_leak_check(&check, mark, false, DM_CALLER_SP);
+  dm::run_leak_check(&check, mark, false, start);
   if (!check.ran) return 0;
   if (text != nullptr && cap > 1) {
     dm::TextBuffer out(text, cap - 1);
@@ -99,4 +109,43 @@ DM_EXPORT size_t __debugmalloc_errors_since_text(size_t since, char* text, size_
     terminate(text, cap, out);
   }
   return now > since ? now - since : 0;
+}
+
+DM_EXPORT void __debugmalloc_register_root_region(const void* begin, size_t size) {
+  dm::ensure_initialized();
+  dm::register_root_region(reinterpret_cast<uintptr_t>(begin), size);
+}
+
+DM_EXPORT int __debugmalloc_unregister_root_region(const void* begin, size_t size) {
+  return dm::unregister_root_region(reinterpret_cast<uintptr_t>(begin), size) ? 1 : 0;
+}
+
+// LeakSanitizer's interface (sanitizer/lsan_interface.h), for programs that
+// already annotate for it: the same meanings, on this library's runtime API.
+DM_EXPORT void __lsan_ignore_object(const void* pointer) { __debugmalloc_ignore_object(pointer); }
+DM_EXPORT void __lsan_disable(void) { __debugmalloc_disable_leaks(); }
+DM_EXPORT void __lsan_enable(void) { __debugmalloc_enable_leaks(); }
+DM_EXPORT void __lsan_register_root_region(const void* begin, size_t size) {
+  __debugmalloc_register_root_region(begin, size);
+}
+DM_EXPORT void __lsan_unregister_root_region(const void* begin, size_t size) {
+  __debugmalloc_unregister_root_region(begin, size);
+}
+
+// The end-of-process check now: exits with the exitcode status if it finds
+// definite or indirect leaks; the check at exit does not run again.
+DM_EXPORT __attribute__((noinline)) void __lsan_do_leak_check(void) {
+  dm::ScanStart start;
+  DM_CAPTURE_SCAN_START(start);
+  dm::ensure_initialized();
+  if (dm::g_options.leaks) dm::leak_check_as_at_exit(start);
+}
+
+// A check that may be repeated: 1 if it found definite or indirect leaks.
+DM_EXPORT __attribute__((noinline)) int __lsan_do_recoverable_leak_check(void) {
+  dm::ScanStart start;
+  DM_CAPTURE_SCAN_START(start);
+  dm::ensure_initialized();
+  if (!dm::g_options.leaks) return 0;
+  return leaked_bytes(1, 1, start) > 0 ? 1 : 0;
 }

@@ -51,9 +51,10 @@ size_t cost_of(const BlockRef& block) {
   return bytes / 64 > 64 * 1024 ? bytes / 64 : 64 * 1024;
 }
 
-// Marks a block available and gives its memory back for reuse.
+// Marks a block available and gives its memory back for reuse. Its stacks stay:
+// only the state changes, in one store, so a late free never reads it torn.
 void make_available(const BlockRef& block) {
-  block.header->set_state(block.slot, ChunkState::kAvailable, block.header->free_stack);
+  block.header->publish_state(block.slot, ChunkState::kAvailable);
   if (block.large != nullptr) {
     large_unmap(block.large);
   } else {

@@ -18,12 +18,6 @@ namespace {
 // Runtime allocations that are not the program's and that no program can free.
 constexpr const char kBuiltin[] =
     "# Built-in suppressions of debugmalloc (builtin_suppressions=0 turns them off).\n"
-    "# The dynamic loader's per-thread and per-library bookkeeping (glibc keeps the\n"
-    "# TLS of exited threads with their cached stacks; names may carry __GI_ prefixes):\n"
-    "leak:*_dl_allocate_tls\n"
-    "leak:*_dl_map_object\n"
-    "leak:*_dl_new_object\n"
-    "leak:*_dl_check_map_versions\n"
     "# libstdc++'s emergency exception-handling pool, allocated once at start-up:\n"
     "leak:__gnu_cxx::__freeres*\n"
     "leak:*eh_alloc.cc\n";

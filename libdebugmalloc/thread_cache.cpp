@@ -7,6 +7,7 @@
 #include "object_pool.h"
 #include "quarantine.h"
 #include "stack_capture.h"
+#include "thread_stop.h"
 
 namespace dm {
 
@@ -77,6 +78,7 @@ ThreadCache* create_cache() {
   }
   t_cache = tc;
   pthread_setspecific(g_exit_key, tc);
+  thread_stop_thread_start();
   return tc;
 }
 

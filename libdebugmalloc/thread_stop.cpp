@@ -5,9 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -29,20 +31,27 @@ constinit bool g_handler_installed = false;
 constinit ThreadState* g_storage = nullptr;
 constinit size_t g_capacity = 0;
 
+constexpr int kGeneralRegs[16] = {REG_RAX, REG_RBX, REG_RCX, REG_RDX, REG_RSI, REG_RDI, REG_RBP, REG_RSP,
+                                   REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15};
+
+// The alternate signal stack this thread got from the library (nullptr: none).
+constexpr size_t kAltStackSize = 64 * 1024;
+__thread void* t_alt_stack __attribute__((tls_model("initial-exec"))) = nullptr;
+
 long futex(std::atomic<uint32_t>* word, int op, uint32_t value, const timespec* timeout) {
   return syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), op, value, timeout, nullptr, 0);
 }
 
-void on_stop_signal(int, siginfo_t*, void*) {
+void on_stop_signal(int, siginfo_t*, void* context) {
   int saved_errno = errno;
   uint32_t generation = g_generation.load(std::memory_order_acquire);
   if ((generation & 1) != 0) {
     int tid = static_cast<int>(syscall(SYS_gettid));
-    volatile uintptr_t here = 0;
+    const auto* uc = static_cast<const ucontext_t*>(context);
     for (size_t i = 0; i < g_table_count; ++i) {
       if (g_table[i].tid != tid) continue;
-      g_table[i].sp = reinterpret_cast<uintptr_t>(&here);
-      g_table[i].tp = current_thread_pointer();
+      for (int r = 0; r < 16; ++r) g_table[i].regs[r] = static_cast<uintptr_t>(uc->uc_mcontext.gregs[kGeneralRegs[r]]);
+      g_table[i].sp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
       g_table[i].stopped = true;
       g_answered.fetch_add(1, std::memory_order_release);
       futex(&g_answered, FUTEX_WAKE, 1, nullptr);
@@ -59,7 +68,7 @@ void install_handler() {
   // Stays installed: a late signal must never meet the default action (which kills).
   struct sigaction sa {};
   sa.sa_sigaction = on_stop_signal;
-  sa.sa_flags = SA_SIGINFO | SA_RESTART;
+  sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK;
   sigfillset(&sa.sa_mask);
   sigaction(stop_signal(), &sa, nullptr);
   g_handler_installed = true;
@@ -90,6 +99,45 @@ void for_each_task(Fn&& fn) {
 }
 
 }  // namespace
+
+constinit pthread_key_t g_alt_stack_key = 0;
+constinit bool g_alt_stack_key_made = false;
+
+static void remove_alt_stack_at_exit(void*) { thread_stop_thread_exit(); }
+
+void thread_stop_init() { g_alt_stack_key_made = pthread_key_create(&g_alt_stack_key, remove_alt_stack_at_exit) == 0; }
+
+void thread_stop_thread_start() {
+  stack_t current{};
+  if (t_alt_stack != nullptr || sigaltstack(nullptr, &current) != 0 || (current.ss_flags & SS_DISABLE) == 0) return;
+  void* memory = os_map(kAltStackSize);
+  if (memory == nullptr) return;
+  stack_t ours{};
+  ours.ss_sp = memory;
+  ours.ss_size = kAltStackSize;
+  if (sigaltstack(&ours, nullptr) != 0) {
+    os_unmap(memory, kAltStackSize);
+    return;
+  }
+  t_alt_stack = memory;
+  // The key's destructor removes it when the thread exits.
+  if (g_alt_stack_key_made) pthread_setspecific(g_alt_stack_key, memory);
+}
+
+void thread_stop_thread_exit() {
+  if (t_alt_stack == nullptr) return;
+  stack_t current{};
+  // Still ours (the program may have replaced it): turn it off before unmapping.
+  if (sigaltstack(nullptr, &current) == 0 && current.ss_sp == t_alt_stack && (current.ss_flags & SS_ONSTACK) == 0) {
+    stack_t off{};
+    off.ss_flags = SS_DISABLE;
+    sigaltstack(&off, nullptr);
+  } else if (current.ss_sp == t_alt_stack) {
+    return;  // running on it: leave it mapped
+  }
+  os_unmap(t_alt_stack, kAltStackSize);
+  t_alt_stack = nullptr;
+}
 
 WorldStop::WorldStop() {
   install_handler();

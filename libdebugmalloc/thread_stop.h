@@ -1,8 +1,12 @@
 // Stopping the other threads for a leak scan, without ptrace: each thread gets
-// a signal whose handler records its stack pointer and thread pointer (its
-// registers are saved by the kernel in the signal frame, on its own stack)
-// and waits until the scan is over. This works in containers, seccomp
-// sandboxes and under a debugger, where ptrace-based stop-the-world fails.
+// a signal whose handler records its registers and stack pointer and waits
+// until the scan is over. This works in containers, seccomp sandboxes and
+// under a debugger, where ptrace-based stop-the-world fails.
+//
+// The handler runs on an alternate signal stack that the library gives every
+// thread it knows (unless the program set one of its own, which then serves):
+// a thread running on a tiny stack (a fiber's, a coroutine's) has no room for
+// the kernel's signal frame, several KiB with the AVX-512 state.
 //
 // Thread-safety: one stop at a time (the caller serialises). The handler takes
 // no lock and calls only async-signal-safe functions.
@@ -16,8 +20,8 @@ namespace dm {
 struct ThreadState {
   int tid = 0;
   bool stopped = false;  // answered the signal in time
-  uintptr_t sp = 0;      // stack pointer inside its signal handler
-  uintptr_t tp = 0;      // thread pointer (TCB), for its TLS
+  uintptr_t sp = 0;      // stack pointer where the signal interrupted it
+  uintptr_t regs[16] = {};  // its general-purpose registers there
 };
 
 class WorldStop {
@@ -35,11 +39,12 @@ class WorldStop {
   size_t count_ = 0;
 };
 
-// The calling thread's thread pointer.
-inline uintptr_t current_thread_pointer() {
-  uintptr_t tp;
-  asm volatile("mov %%fs:0, %0" : "=r"(tp));
-  return tp;
-}
+// The calling thread's alternate signal stack: installed when it starts (or
+// at its first allocation, for threads the library did not see start) unless
+// it has one, removed when it exits. thread_stop_init comes first, once.
+void thread_stop_init();
+void thread_stop_thread_start();
+void thread_stop_thread_exit();
+
 
 }  // namespace dm

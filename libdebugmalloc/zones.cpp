@@ -60,7 +60,7 @@ ZoneMeta* create_zone(int cls) {
   if (memory == nullptr) return nullptr;
   ZoneMeta* z = g_zone_pool.acquire();
   if (z == nullptr) {
-    os_unmap(memory, zone_size);
+    os_unmap_span(memory, zone_size);
     return nullptr;
   }
   z->kind = class_kind(cls);
@@ -72,7 +72,7 @@ ZoneMeta* create_zone(int cls) {
   static_assert(kTinyZoneSize / kMinSlot <= ZoneMeta::kMaxSlots, "TINY zones fit the free bitmap");
   static_assert(kSmallZoneSize / (kTinyMaxSlot + 256) <= ZoneMeta::kMaxSlots, "SMALL zones fit the free bitmap");
   if (!registry().add(z)) {
-    os_unmap(memory, zone_size);
+    os_unmap_span(memory, zone_size);
     g_zone_pool.release(z);
     return nullptr;
   }
@@ -82,7 +82,7 @@ ZoneMeta* create_zone(int cls) {
 
 void destroy_zone(ZoneMeta* z) {
   registry().remove(z);
-  os_unmap(reinterpret_cast<void*>(z->start), z->size);
+  os_unmap_span(reinterpret_cast<void*>(z->start), z->size);
   g_zone_pool.release(z);
   g_zones_mapped.fetch_sub(1, std::memory_order_relaxed);
   g_zones_unmapped.fetch_add(1, std::memory_order_relaxed);

@@ -26,6 +26,8 @@ void __debugmalloc_enable_leaks(void) __attribute__((weak));
 int __debugmalloc_ignore_object(const void* pointer) __attribute__((weak));
 size_t __debugmalloc_leaks_since_text(unsigned mark, char* text, size_t capacity) __attribute__((weak));
 size_t __debugmalloc_errors_since_text(size_t since, char* text, size_t capacity) __attribute__((weak));
+void __debugmalloc_register_root_region(const void* begin, size_t size) __attribute__((weak));
+int __debugmalloc_unregister_root_region(const void* begin, size_t size) __attribute__((weak));
 
 /* 1 when the program runs under libdebugmalloc.so. */
 static inline int debugmalloc_running(void) { return __debugmalloc_running ? __debugmalloc_running() : 0; }
@@ -82,6 +84,19 @@ static inline void debugmalloc_enable_leaks(void) {
  * if it is such a block. */
 static inline int debugmalloc_ignore_object(const void* pointer) {
   return __debugmalloc_ignore_object ? __debugmalloc_ignore_object(pointer) : 0;
+}
+
+/* The leak check reads [begin, begin + size) as a root (what of it is mapped
+ * and readable): blocks it points to are reachable. For memory the check does
+ * not otherwise read, such as the inside of a heap block used as a pool. */
+static inline void debugmalloc_register_root_region(const void* begin, size_t size) {
+  if (__debugmalloc_register_root_region) __debugmalloc_register_root_region(begin, size);
+}
+
+/* Removes a region registered with exactly this start and size. Returns 1 if
+ * there was one. */
+static inline int debugmalloc_unregister_root_region(const void* begin, size_t size) {
+  return __debugmalloc_unregister_root_region ? __debugmalloc_unregister_root_region(begin, size) : 0;
 }
 
 #ifdef __cplusplus
