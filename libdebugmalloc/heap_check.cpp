@@ -5,6 +5,7 @@
 #include "guard.h"
 #include "heap_walk.h"
 #include "options.h"
+#include "text_buffer.h"
 
 namespace dm {
 
@@ -40,12 +41,24 @@ void verify_block(const BlockRef& block, const CallSite& site, const ChunkHeader
   if (rear.found() && still_same()) report_guard_damage(site, block, rear, false);
 }
 
+// One line, not an error: the program's own mprotect is not a heap bug.
+void report_unreadable_skipped(const char* found_by, uint64_t slots) {
+  InlineText<256> line;
+  line.str("debugmalloc: ").str(found_by).str(" did not read ").dec(slots)
+      .str(slots == 1 ? " block" : " blocks").str(" in memory the program made inaccessible\n");
+  os_write_all(log_fd(), line.data(), line.size());
+}
+
 uint64_t check_heap(const char* found_by, const CallerFrame& caller, bool include_quarantine) {
   uint64_t before = error_count();
   CallSite site{found_by, &caller};
   SpanSnapshot spans;
+  {
+    MemoryMap maps;
+    spans.find_unreadable(maps);
+  }
   for (size_t i = 0; i < spans.size(); ++i) {
-    for_each_block(spans[i], [&](const BlockRef& block, Locate where) {
+    for_each_block(spans, i, [&](const BlockRef& block, Locate where) {
       if (where == Locate::kFound) {
         check_block(block, site, include_quarantine);
         return;
@@ -56,6 +69,7 @@ uint64_t check_heap(const char* found_by, const CallerFrame& caller, bool includ
         report_heap_corruption(site, block.slot + kHeaderSize, again);
     });
   }
+  if (spans.unreadable_slots() != 0) report_unreadable_skipped(found_by, spans.unreadable_slots());
   return error_count() - before;
 }
 

@@ -23,4 +23,8 @@ uint64_t check_heap(const char* found_by, const CallerFrame& caller, bool includ
 // be changing it concurrently. The quarantine, which owns its blocks, passes nullptr.
 void verify_block(const BlockRef& block, const CallSite& site, const ChunkHeader* seen);
 
+// Says in one line that `found_by` passed over `slots` blocks that lie in
+// memory the program made inaccessible (or unmapped).
+void report_unreadable_skipped(const char* found_by, uint64_t slots);
+
 }  // namespace dm

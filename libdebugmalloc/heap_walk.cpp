@@ -34,4 +34,33 @@ SpanSnapshot::~SpanSnapshot() {
   registry().mutex().unlock();
 }
 
+void SpanSnapshot::find_unreadable(const MemoryMap& maps) {
+  unreadable_.clear();
+  size_t m = 0;
+  for (size_t i = 0; i < count_; ++i) {
+    uintptr_t at = spans_[i]->start, end = spans_[i]->start + spans_[i]->size;
+    while (m < maps.size() && maps[m].end <= at) ++m;
+    // Every byte of the span not covered by a readable mapping is unreadable.
+    for (size_t k = m; at < end; ++k) {
+      uintptr_t next = k < maps.size() && maps[k].start < end ? maps[k].start : end;
+      if (next > at) unreadable_.push_back(Mapping{at, next, false, false, false, false});
+      if (k >= maps.size() || maps[k].start >= end) break;
+      uintptr_t covered = maps[k].end < end ? maps[k].end : end;
+      if (!maps[k].readable) unreadable_.push_back(Mapping{maps[k].start > at ? maps[k].start : at, covered, false, false, false, false});
+      at = covered;
+    }
+  }
+}
+
+bool SpanSnapshot::readable(uintptr_t begin, uintptr_t end) const {
+  if (unreadable_.empty()) return true;
+  size_t lo = 0, hi = unreadable_.size();
+  while (lo < hi) {  // the first unreadable range ending after `begin`
+    size_t mid = (lo + hi) / 2;
+    if (unreadable_[mid].end <= begin) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo == unreadable_.size() || unreadable_[lo].start >= end;
+}
+
 }  // namespace dm

@@ -84,21 +84,22 @@ void print(const LeakCheck& check, unsigned kinds) {
   TextBuffer out(storage, kCap);
   int fd = log_fd();
   render_groups(out, check, kinds, prefix, fd);
-  const LeakResult& r = check.result;
+  // Suppressed groups count on the suppressed line only, as in the report file.
+  LeakTotals totals = unsuppressed_totals(check.result);
   out.str(prefix).str("LEAK SUMMARY:\n");
   for (int k = 0; k < kNumLeakKinds; ++k) {
     const char* phrase = kind_phrase(static_cast<LeakKind>(k));
     out.str(prefix);
     for (size_t pad = strlen(phrase); pad < 18; ++pad) out.ch(' ');
-    out.str(phrase).str(": ").dec(r.bytes[k]).str(" bytes in ").dec(r.blocks[k]).str(" blocks");
+    out.str(phrase).str(": ").dec(totals.bytes[k]).str(" bytes in ").dec(totals.blocks[k]).str(" blocks");
     if ((kinds & (1u << k)) == 0) out.str(" (not listed: see leak_kinds)");
     out.ch('\n');
   }
   if (check.suppressed_blocks != 0)
     out.str(prefix).str("        suppressed: ").dec(check.suppressed_bytes).str(" bytes in ").dec(check.suppressed_blocks)
         .str(" blocks\n");
-  if (r.threads_not_stopped != 0)
-    out.str(prefix).str("   note: ").dec(r.threads_not_stopped)
+  if (check.result.threads_not_stopped != 0)
+    out.str(prefix).str("   note: ").dec(check.result.threads_not_stopped)
         .str(" thread(s) did not stop for the scan; their registers were not seen\n");
   out.str(prefix).ch('\n');
   out.flush(fd);
@@ -106,6 +107,20 @@ void print(const LeakCheck& check, unsigned kinds) {
 }
 
 }  // namespace
+
+LeakTotals unsuppressed_totals(const LeakResult& result) {
+  LeakTotals t;
+  for (int k = 0; k < kNumLeakKinds; ++k) {
+    t.bytes[k] = result.bytes[k];
+    t.blocks[k] = result.blocks[k];
+  }
+  for (const LeakGroup& g : const_cast<LeakResult&>(result).groups) {
+    if (!g.suppressed) continue;
+    t.bytes[static_cast<int>(g.kind)] -= g.bytes;
+    t.blocks[static_cast<int>(g.kind)] -= g.blocks;
+  }
+  return t;
+}
 
 void render_leaks(TextBuffer& out, const LeakCheck& check, const char* line_prefix) {
   ScopedInternal internal;

@@ -10,6 +10,16 @@
 
 namespace dm {
 
+// Leaked bytes and blocks of each kind with the suppressed groups left out:
+// the numbers the summary on log_path, the report file and the tool all show.
+// Suppressions are matched only against the groups of the listed kinds
+// (leak_kinds), so a kind that is not listed counts every block of that kind.
+struct LeakTotals {
+  uint64_t bytes[kNumLeakKinds] = {};
+  uint64_t blocks[kNumLeakKinds] = {};
+};
+LeakTotals unsuppressed_totals(const LeakResult& result);
+
 struct LeakCheck {
   LeakResult result;
   uint64_t suppressed_blocks = 0;

@@ -218,9 +218,8 @@ bool RootPlan::collect() {
   return own_image_.size() > 0;
 }
 
-void visit_roots(const RootPlan& plan, const WorldStop& world, const ScanStart& self, const RootSink& sink,
-                 RootStats* stats) {
-  MemoryMap maps;
+void visit_roots(const RootPlan& plan, const MemoryMap& maps, const WorldStop& world, const ScanStart& self,
+                 const RootSink& sink, RootStats* stats) {
   RootWalker walker(maps, sink, stats);
   for (const RootRange& r : const_cast<MmapVector<RootRange>&>(plan.own_image())) walker.exclude(r.begin, r.end);
   own_memory_for_each_leaf([&](uintptr_t begin, uintptr_t end) { walker.exclude(begin, end); });

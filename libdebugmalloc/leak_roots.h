@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "memory_map.h"
 #include "mmap_vector.h"
 #include "thread_stop.h"
 
@@ -72,7 +73,7 @@ struct RootSink {
 };
 
 // With every other thread stopped: hands each root range to `sink`.
-void visit_roots(const RootPlan& plan, const WorldStop& world, const ScanStart& self, const RootSink& sink,
+void visit_roots(const RootPlan& plan, const MemoryMap& maps, const WorldStop& world, const ScanStart& self, const RootSink& sink,
                  RootStats* stats);
 
 }  // namespace dm

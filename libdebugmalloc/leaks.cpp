@@ -3,6 +3,7 @@
 #include "leaks.h"
 
 #include "block.h"
+#include "heap_check.h"
 #include "heap_walk.h"
 #include "leak_roots.h"
 #include "lost_graph.h"
@@ -67,7 +68,7 @@ class Scanner {
   bool number_lost();
   void add(LeakResult* out, LeakKind kind, StackId stack, uint64_t bytes, uint64_t ind_bytes, uint64_t ind_blocks);
 
-  SpanSnapshot& spans_;
+  SpanSnapshot& spans_;  // its readability is known (find_unreadable)
   uintptr_t heap_lo_ = 0, heap_hi_ = 0;
   MmapVector<uintptr_t> work_;  // blocks to scan (their user pointers)
   MmapVector<Target> lost_;      // unreached blocks in address order: the lost graph's nodes
@@ -81,11 +82,14 @@ bool Scanner::prepare() {
   for (size_t i = 0; i < spans_.size(); ++i) {
     ListedSpan* span = spans_[i];
     if (span->start + span->size > heap_hi_) heap_hi_ = span->start + span->size;
+    // Blocks in memory the program made unreadable are left out (kNotLive): not read, not reported.
     if (span->kind == ZoneKind::kLarge) {
       auto* large = static_cast<LargeMeta*>(span);
       large->scan_lost = 0;
-      large->scan_mark =
-          large->header.state() == ChunkState::kAllocated ? root_or_unreached(large->user, large->header) : uint8_t{kNotLive};
+      large->scan_mark = kNotLive;
+      if (large->header.state() != ChunkState::kAllocated) continue;
+      if (spans_.readable(large->start, large->start + large->size)) large->scan_mark = root_or_unreached(large->user, large->header);
+      else spans_.count_unreadable_slot();
       continue;
     }
     auto* zone = static_cast<ZoneMeta*>(span);
@@ -95,6 +99,10 @@ bool Scanner::prepare() {
     for (uint32_t s = 0; s < zone->bump; ++s) {
       BlockRef b;
       uintptr_t slot = zone->start + static_cast<uintptr_t>(s) * zone->slot_size;
+      if (!spans_.readable(slot, slot + zone->slot_size)) {
+        spans_.count_unreadable_slot();
+        continue;
+      }
       if (block_at_slot(zone, slot, &b) == Locate::kFound && b.header->state() == ChunkState::kAllocated)
         zone->scan_marks[s] = root_or_unreached(b.user, *b.header);
     }
@@ -344,12 +352,14 @@ bool find_leaks(LeakResult* out, uint32_t min_epoch, const ScanStart& start) {
   os_defer_unmaps(true);
   {
     WorldStop world;
+    MemoryMap maps;
+    spans.find_unreadable(maps);
     ok = scanner.prepare();
     if (ok) {
       RootStats stats;
       RootSink sink{[](void* s, uintptr_t begin, uintptr_t end) { static_cast<Scanner*>(s)->scan_root(begin, end); },
                     &scanner};
-      visit_roots(plan, world, start, sink, &stats);
+      visit_roots(plan, maps, world, start, sink, &stats);
       out->threads_not_stopped = stats.threads_not_stopped;
       scanner.propagate();
       ok = scanner.classify_lost();
@@ -358,6 +368,8 @@ bool find_leaks(LeakResult* out, uint32_t min_epoch, const ScanStart& start) {
   }
   scanner.release();
   os_defer_unmaps(false);
+  out->unreadable_blocks = spans.unreadable_slots();
+  if (out->unreadable_blocks != 0) report_unreadable_skipped("the leak check", out->unreadable_blocks);
   return ok;
 }
 

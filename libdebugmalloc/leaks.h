@@ -56,6 +56,7 @@ struct LeakResult {
   uint64_t blocks[kNumLeakKinds] = {};
   uint64_t scanned_blocks = 0;
   uint32_t threads_not_stopped = 0;
+  uint64_t unreadable_blocks = 0;  // in memory the program made inaccessible: not read, not reported
 };
 
 // Scans the heap and fills `out` (groups unsorted). Only blocks allocated in

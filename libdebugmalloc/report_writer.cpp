@@ -12,6 +12,7 @@
 #include "errors.h"
 #include "internal_arena.h"
 #include "json_line.h"
+#include "leak_report.h"
 #include "mmap_vector.h"
 #include "modules.h"
 #include "options.h"
@@ -170,6 +171,14 @@ void write_stack(int fd, WrittenSet& written, StackId id) {
   write_record(fd, out);
 }
 
+// {"definite":N,"indirect":N,"possible":N,"reachable":N}
+void write_by_kind(JsonLine& j, const char* key, const uint64_t (&values)[kNumLeakKinds]) {
+  j.key(key).raw("{");
+  for (int k = 0; k < kNumLeakKinds; ++k)
+    j.raw(k == 0 ? "\"" : ",\"").raw(leak_kind_name(static_cast<LeakKind>(k))).raw("\":").unsigned_number(values[k]);
+  j.raw("}");
+}
+
 void optional_stack(JsonLine& j, const char* key, StackId id) {
   j.key(key);
   if (id != 0) j.unsigned_number(id);
@@ -222,7 +231,8 @@ bool settle_existing_journal() {
   bool previous_image = start == me.start && field("\"pid\":") == static_cast<uint64_t>(me.pid);
   if (previous_image) {
     static const char kEnd[] = "{\"t\":\"end\",\"reason\":\"exec\",\"exit_code\":null,\"forced_exit_code\":null,"
-                               "\"leak_check\":false,\"errors\":null,\"leaked_bytes\":null}\n";
+                               "\"leak_check\":false,\"errors\":null,\"leaked_bytes\":null,"
+                               "\"leaked_blocks\":null,\"leak_kinds\":null}\n";
     os_write_all(fd, kEnd, sizeof kEnd - 1);
     g_gen = gen + 1;
   }
@@ -337,16 +347,21 @@ void report_finish(const ExitFindings& findings) {
     if (findings.forced_exit_code >= 0) j.number(findings.forced_exit_code);
     else j.null();
     j.key("leak_check").boolean(findings.leaks != nullptr).key("errors").unsigned_number(error_count());
-    j.key("leaked_bytes");
     if (findings.leaks != nullptr) {
-      j.raw("{");
+      // The same totals as the summary on log_path: suppressed groups only in the suppressed record.
+      LeakTotals totals = unsuppressed_totals(*findings.leaks);
+      write_by_kind(j, "leaked_bytes", totals.bytes);
+      write_by_kind(j, "leaked_blocks", totals.blocks);
+      j.key("leak_kinds").raw("[");
+      bool first = true;
       for (int k = 0; k < kNumLeakKinds; ++k) {
-        if (k != 0) j.raw(",");
-        j.raw("\"").raw(leak_kind_name(static_cast<LeakKind>(k))).raw("\":").unsigned_number(findings.leaks->bytes[k]);
+        if ((kinds & (1u << k)) == 0) continue;
+        j.raw(first ? "\"" : ",\"").raw(leak_kind_name(static_cast<LeakKind>(k))).raw("\"");
+        first = false;
       }
-      j.raw("}");
+      j.raw("]");
     } else {
-      j.null();
+      j.key("leaked_bytes").null().key("leaked_blocks").null().key("leak_kinds").null();
     }
     j.end();
     write_record(fd, out);

@@ -30,10 +30,14 @@ DM_EXPORT void show_alloc_mem(void) {
   dm::InlineText<4096> out;
   size_t total = 0;
   dm::SpanSnapshot spans;
+  {
+    dm::MemoryMap maps;
+    spans.find_unreadable(maps);
+  }
   for (size_t i = 0; i < spans.size(); ++i) {
     dm::ListedSpan* span = spans[i];
     bool printed_zone = false;
-    dm::for_each_block(span, [&](const dm::BlockRef& block, dm::Locate where) {
+    dm::for_each_block(spans, i, [&](const dm::BlockRef& block, dm::Locate where) {
       if (where != dm::Locate::kFound || block.header->state() != dm::ChunkState::kAllocated) return;
       if (!printed_zone) {
         out.str(kind_label(span->kind)).str(" : ");
