@@ -24,10 +24,37 @@ class ErrnoGuard {
 };
 }  // namespace
 
+namespace {
+// Single granules given back, kept for the next os_map of one (per-thread
+// caches and signal stacks come and go with threads): their pages are
+// released, so they read as zero like a fresh mapping, but reusing one costs
+// no mmap and no trimming. Lock-free, so a fork never finds it held.
+constexpr size_t kSpareGranules = 64;
+constinit std::atomic<void*> g_spare_granules[kSpareGranules] = {};
+
+void* take_spare_granule() {
+  for (auto& slot : g_spare_granules)
+    if (slot.load(std::memory_order_relaxed) != nullptr)
+      if (void* p = slot.exchange(nullptr, std::memory_order_acquire)) return p;
+  return nullptr;
+}
+
+bool keep_spare_granule(void* p) {
+  for (auto& slot : g_spare_granules) {
+    if (slot.load(std::memory_order_relaxed) != nullptr) continue;
+    void* expected = nullptr;
+    if (slot.compare_exchange_strong(expected, p, std::memory_order_release)) return true;
+  }
+  return false;
+}
+}  // namespace
+
 // The library's metadata: whole granules, recorded in the own-memory map so
 // that the leak scan never takes the tool's bookkeeping for the program's roots.
 void* os_map(size_t size) {
   size_t rounded = align_up(size, kMapGranule);
+  if (rounded == kMapGranule)
+    if (void* spare = take_spare_granule()) return spare;
   void* p = os_map_aligned(rounded, kMapGranule);
   if (p != nullptr) own_memory_add(reinterpret_cast<uintptr_t>(p), rounded);
   return p;
@@ -73,6 +100,10 @@ void os_unmap(void* p, size_t size) {
     }
     // More than the table holds: the memory stays mapped (and the tool's).
     return;
+  }
+  if (rounded == kMapGranule) {
+    os_release(p, rounded);
+    if (keep_spare_granule(p)) return;
   }
   own_memory_remove(reinterpret_cast<uintptr_t>(p), rounded);
   os_unmap_span(p, rounded);

@@ -78,7 +78,7 @@ ThreadCache* create_cache() {
   }
   t_cache = tc;
   pthread_setspecific(g_exit_key, tc);
-  thread_stop_thread_start();
+  thread_stop_thread_start(/*new_thread=*/false);
   return tc;
 }
 

@@ -29,7 +29,7 @@ void* debugmalloc_thread_start(void* slot) {
   auto* h = static_cast<Handoff*>(slot);
   void* arg = h->arg;
   StartFn start = h->start.exchange(nullptr, std::memory_order_acq_rel);
-  dm::thread_stop_thread_start();
+  dm::thread_stop_thread_start(/*new_thread=*/true);
   return start(arg);
 }
 

@@ -107,9 +107,11 @@ static void remove_alt_stack_at_exit(void*) { thread_stop_thread_exit(); }
 
 void thread_stop_init() { g_alt_stack_key_made = pthread_key_create(&g_alt_stack_key, remove_alt_stack_at_exit) == 0; }
 
-void thread_stop_thread_start() {
+void thread_stop_thread_start(bool new_thread) {
+  if (t_alt_stack != nullptr) return;
+  // A new thread starts without one; any other may have the program's own.
   stack_t current{};
-  if (t_alt_stack != nullptr || sigaltstack(nullptr, &current) != 0 || (current.ss_flags & SS_DISABLE) == 0) return;
+  if (!new_thread && (sigaltstack(nullptr, &current) != 0 || (current.ss_flags & SS_DISABLE) == 0)) return;
   void* memory = os_map(kAltStackSize);
   if (memory == nullptr) return;
   stack_t ours{};
@@ -126,15 +128,12 @@ void thread_stop_thread_start() {
 
 void thread_stop_thread_exit() {
   if (t_alt_stack == nullptr) return;
-  stack_t current{};
-  // Still ours (the program may have replaced it): turn it off before unmapping.
-  if (sigaltstack(nullptr, &current) == 0 && current.ss_sp == t_alt_stack && (current.ss_flags & SS_ONSTACK) == 0) {
-    stack_t off{};
-    off.ss_flags = SS_DISABLE;
-    sigaltstack(&off, nullptr);
-  } else if (current.ss_sp == t_alt_stack) {
-    return;  // running on it: leave it mapped
-  }
+  // Off before the memory goes (a late signal must not land there); if the
+  // program had put its own in place, that one is put back.
+  stack_t off{}, previous{};
+  off.ss_flags = SS_DISABLE;
+  if (sigaltstack(&off, &previous) != 0) return;  // running on it: leave it mapped
+  if (previous.ss_sp != t_alt_stack && (previous.ss_flags & SS_DISABLE) == 0) sigaltstack(&previous, nullptr);
   os_unmap(t_alt_stack, kAltStackSize);
   t_alt_stack = nullptr;
 }

@@ -42,8 +42,10 @@ class WorldStop {
 // The calling thread's alternate signal stack: installed when it starts (or
 // at its first allocation, for threads the library did not see start) unless
 // it has one, removed when it exits. thread_stop_init comes first, once.
+// `new_thread`: called first thing in a thread the library started, which
+// cannot have one yet.
 void thread_stop_init();
-void thread_stop_thread_start();
+void thread_stop_thread_start(bool new_thread);
 void thread_stop_thread_exit();
 
 
