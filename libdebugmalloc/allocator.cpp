@@ -156,14 +156,19 @@ DM_ALWAYS_INLINE Validity validate_live(uintptr_t pointer, const CallSite& site,
   return Validity::kLive;
 }
 
+// Gives back a block this thread claimed but does not free: its header as validated.
+void unclaim(const BlockRef& block, const ChunkHeader& seen) {
+  ChunkHeader claimed = *block.header;  // no other thread writes a claimed header
+  block.header->compare_exchange(&claimed, seen);
+}
+
 // Takes the block validate_live accepted for this thread's free: of threads
 // freeing it at once exactly one wins (claim_for_free); the others report a
 // double free and get kBad. A block freed and allocated again since `seen` is
-// validated again, unless its new allocation is `own` (realloc's new block,
-// allocated before the claim): then the block realloc was given is gone. The
-// winner's block header then says freed: reports about the free show the block as `seen`.
+// validated again. The winner's block header then says freed: reports about
+// the free show the block as `seen`.
 DM_ALWAYS_INLINE Validity claim_block(uintptr_t pointer, const CallSite& site, AllocOrigin dealloc_origin,
-                                      Validity validity, BlockRef* block, ChunkHeader* seen, uintptr_t own = 0) {
+                                      Validity validity, BlockRef* block, ChunkHeader* seen) {
   StackId free_stack = g_options.free_stacks && site.has_caller() ? record_stack(*site.caller) : 0;
   for (;;) {
     Claim claim = claim_for_free(block->header, block->slot, *seen, free_stack);
@@ -171,11 +176,10 @@ DM_ALWAYS_INLINE Validity claim_block(uintptr_t pointer, const CallSite& site, A
       // A large block's header does not cover its user pointer: if the mapping
       // was recycled to another pointer with an identical header, give it back.
       if (DM_LIKELY(block->large == nullptr) || block->large->user == block->user) return validity;
-      ChunkHeader claimed = *block->header;
-      block->header->compare_exchange(&claimed, *seen);
+      unclaim(*block, *seen);
       claim = Claim::kFreed;
     }
-    if (claim == Claim::kFreed || (own >= block->slot && own < block->slot_end)) {
+    if (claim == Claim::kFreed) {
       report_double_free(site, pointer, *block);
       return Validity::kBad;
     }
@@ -264,21 +268,17 @@ void* reallocate(void* pointer, size_t size, const CallerFrame& caller, ReallocS
   BlockRef block;
   ChunkHeader seen;
   Validity validity = validate_live(p, site, AllocOrigin::kMalloc, &block, &seen);
+  // Claimed before allocating: the new block cannot be the old one's memory,
+  // freed meanwhile by another thread, and no free can scribble over the copy.
+  if (validity == Validity::kLive) validity = claim_block(p, site, AllocOrigin::kMalloc, validity, &block, &seen);
   if (validity != Validity::kLive) {
     *status = ReallocStatus::kInvalidPointer;
     return nullptr;
   }
   void* moved = allocate(size, kMinAlign, AllocOrigin::kMalloc, caller);
   if (moved == nullptr) {
+    unclaim(block, seen);  // the old block stays as it was
     *status = ReallocStatus::kOutOfMemory;
-    return nullptr;
-  }
-  // Claimed only now, so that running out of memory leaves the old block untouched;
-  // before the copy, so that a concurrent free cannot scribble over what is copied.
-  if (claim_block(p, site, AllocOrigin::kMalloc, validity, &block, &seen, reinterpret_cast<uintptr_t>(moved)) !=
-      Validity::kLive) {
-    deallocate(moved, {AllocOrigin::kMalloc, "realloc()", kUnsized, 0, caller});  // never seen by the program
-    *status = ReallocStatus::kInvalidPointer;
     return nullptr;
   }
   BlockRef shown = block;

@@ -78,9 +78,14 @@ DM_EXPORT int __debugmalloc_ignore_object(const void* pointer) {
   uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
   if (dm::locate_block(p, &block) != dm::Locate::kFound || block.header->state() != dm::ChunkState::kAllocated)
     return 0;
-  dm::ChunkHeader* h = block.header;
-  h->store(block.slot, h->alloc_stack, dm::kIgnoredEpoch, h->bits & ((uint64_t{1} << 48) - 1));
-  return 1;
+  // One atomic step against a racing free: an ignored block is still allocated.
+  dm::ChunkHeader seen = *block.header;
+  for (;;) {
+    if (seen.state() != dm::ChunkState::kAllocated || !seen.checksum_ok(block.slot)) return 0;
+    dm::ChunkHeader ignored = seen;
+    ignored.store(block.slot, seen.alloc_stack, dm::kIgnoredEpoch, seen.bits & ((uint64_t{1} << 48) - 1));
+    if (block.header->compare_exchange(&seen, ignored)) return 1;
+  }
 }
 
 DM_EXPORT size_t __debugmalloc_leaks_since_text(unsigned mark, char* text, size_t cap) {
