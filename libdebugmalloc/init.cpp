@@ -92,6 +92,7 @@ void after_fork_child() {
 // file's journal, and the exit handler.
 __attribute__((constructor)) void start_up() {
   ensure_initialized();
+  runtime_started();
   pthread_atfork(before_fork, after_fork_parent, after_fork_child);
   keep_stderr();
   install_fault_handler();
@@ -108,7 +109,7 @@ void initialize_slow() {
     g_init_thread.store(os_gettid(), std::memory_order_relaxed);
     check_page_size();
     initialize_options();
-    loader_range_init();
+    runtime_ranges_init();
     internal_arena_init();
     stack_capture_init();
     thread_cache_init();

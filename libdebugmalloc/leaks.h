@@ -34,9 +34,9 @@ extern __thread int t_leaks_disabled __attribute__((tls_model("initial-exec")));
 inline uint32_t current_epoch() {
   return t_leaks_disabled > 0 ? kIgnoredEpoch : g_heap_epoch.load(std::memory_order_relaxed);
 }
-// The epoch of a block allocated from `return_address`: the loader's blocks are never leaks.
+// The epoch of a block allocated from `return_address`: the runtime's blocks are never leaks.
 inline uint32_t allocation_epoch(uintptr_t return_address) {
-  return called_from_loader(return_address) ? kIgnoredEpoch : current_epoch();
+  return runtime_allocation(return_address) ? kIgnoredEpoch : current_epoch();
 }
 
 // Leaked blocks with the same kind and allocation stack.

@@ -1,22 +1,27 @@
-// Where the dynamic loader's image lies.
+// Where the loader's and the C++ runtime's code lie.
 #include "loader.h"
 
+#include <dlfcn.h>
 #include <elf.h>
 #include <link.h>
 #include <sys/auxv.h>
 
+#include <new>
+
 namespace dm {
 
-constinit uintptr_t g_loader_start = 0;
-constinit uintptr_t g_loader_size = 0;
+constinit CodeRange g_loader_code;
+constinit CodeRange g_cxx_runtime_start_code;
 
-void loader_range_init() {
-  uintptr_t base = getauxval(AT_BASE);  // 0 when the program was started by running the loader itself
-  if (base == 0 || g_loader_size != 0) return;
+namespace {
+
+// The executable segments of the ELF image mapped at `base`.
+CodeRange code_of_image(uintptr_t base) {
+  CodeRange range;
   const auto* ehdr = reinterpret_cast<const ElfW(Ehdr)*>(base);
-  if (ehdr->e_ident[EI_MAG0] != ELFMAG0 || ehdr->e_ident[EI_MAG1] != ELFMAG1 || ehdr->e_ident[EI_MAG2] != ELFMAG2 ||
-      ehdr->e_ident[EI_MAG3] != ELFMAG3)
-    return;
+  if (base == 0 || ehdr->e_ident[EI_MAG0] != ELFMAG0 || ehdr->e_ident[EI_MAG1] != ELFMAG1 ||
+      ehdr->e_ident[EI_MAG2] != ELFMAG2 || ehdr->e_ident[EI_MAG3] != ELFMAG3)
+    return range;
   const auto* phdrs = reinterpret_cast<const ElfW(Phdr)*>(base + ehdr->e_phoff);
   uintptr_t lo = UINTPTR_MAX, hi = 0;
   for (int i = 0; i < ehdr->e_phnum; ++i) {
@@ -25,9 +30,21 @@ void loader_range_init() {
     if (start < lo) lo = start;
     if (start + phdrs[i].p_memsz > hi) hi = start + phdrs[i].p_memsz;
   }
-  if (hi <= lo) return;
-  g_loader_start = lo;
-  g_loader_size = hi - lo;
+  if (hi > lo) range = CodeRange{lo, hi - lo};
+  return range;
 }
+
+}  // namespace
+
+void runtime_ranges_init() {
+  if (g_loader_code.size != 0) return;
+  // AT_BASE is 0 when the program was started by running the loader itself.
+  g_loader_code = code_of_image(getauxval(AT_BASE));
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void*>(&std::get_new_handler), &info) != 0)
+    g_cxx_runtime_start_code = code_of_image(reinterpret_cast<uintptr_t>(info.dli_fbase));
+}
+
+void runtime_started() { g_cxx_runtime_start_code = CodeRange{}; }
 
 }  // namespace dm
