@@ -2,6 +2,7 @@
 #include "errors.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "init.h"
 #include "internal_arena.h"
 #include "mutex.h"
 #include "options.h"
@@ -101,7 +103,9 @@ void print_stack(TextBuffer& out, const char* prefix, StackId id) {
 }
 
 void render_block_context(TextBuffer& out, const ErrorRecord& r, const char* prefix) {
-  out.str(prefix).str("ERROR: debugmalloc: ").str(error_kind_name(r.kind)).str(" on ").ptr(r.address).ch('\n');
+  out.str(prefix).str("ERROR: debugmalloc: ").str(error_kind_name(r.kind));
+  if (r.address != 0) out.str(" on ").ptr(r.address);  // bad requests have no address
+  out.ch('\n');
   out.str(prefix).str(r.message).ch('\n');
   if (r.found_stack != 0) {
     out.str(prefix).str("  found by ").str(r.api).str(" at:\n");
@@ -225,6 +229,8 @@ const char* error_kind_name(ErrorKind kind) {
     case ErrorKind::kInvalidFree: return "invalid-free";
     case ErrorKind::kAllocDeallocMismatch: return "alloc-dealloc-mismatch";
     case ErrorKind::kHeapCorruption: return "heap-corruption";
+    case ErrorKind::kAllocationSizeTooBig: return "allocation-size-too-big";
+    case ErrorKind::kCallocOverflow: return "calloc-overflow";
   }
   return "unknown";
 }
@@ -388,6 +394,55 @@ void report_access_after_free(const CallSite& site, const BlockRef& block, uintp
       .str(" after it was freed");
   set_message(r, line);
   emit(r, nullptr, nullptr);
+}
+
+// Bad requests: the caller then fails the call as the C library does, so the
+// report must keep errno, and must not report the library's own requests.
+namespace {
+
+void format_call(TextBuffer& line, const AllocCall& call) {
+  line.str(call.name).ch('(');
+  for (int i = 0; i < 3 && call.shape[i] != AllocCall::kNone; ++i) {
+    if (i != 0) line.str(", ");
+    if (call.shape[i] == AllocCall::kPointer) line.ptr(call.value[i]);
+    else if (call.shape[i] == AllocCall::kAlignVal) line.str("std::align_val_t(").dec(call.value[i]).ch(')');
+    else line.dec(call.value[i]);
+  }
+  if (call.nothrow) line.str(", std::nothrow");
+  line.ch(')');
+}
+
+}  // namespace
+
+void report_allocation_size_too_big(const CallSite& site, const AllocCall& call, size_t size) {
+  if (in_internal_code()) return;
+  int saved_errno = errno;
+  ensure_initialized();
+  ErrorRecord r = new_record(ErrorKind::kAllocationSizeTooBig, site, 0);
+  InlineText<320> line;
+  format_call(line, call);
+  line.str(": the requested size ");
+  // calloc's and reallocarray's size is a product: say what it came to.
+  bool shown = false;
+  for (int i = 0; i < 3; ++i) shown |= call.shape[i] == AllocCall::kNumber && call.value[i] == size;
+  if (!shown) line.ch('(').dec(size).str(" bytes) ");
+  line.str("has its top bit set (a negative value passed as a size)");
+  set_message(r, line);
+  emit(r, nullptr, nullptr);
+  errno = saved_errno;
+}
+
+void report_calloc_overflow(const CallSite& site, const AllocCall& call, size_t count, size_t size) {
+  if (in_internal_code()) return;
+  int saved_errno = errno;
+  ensure_initialized();
+  ErrorRecord r = new_record(ErrorKind::kCallocOverflow, site, 0);
+  InlineText<320> line;
+  format_call(line, call);
+  line.str(": the total size, ").dec(count).str(" * ").dec(size).str(", does not fit in size_t");
+  set_message(r, line);
+  emit(r, nullptr, nullptr);
+  errno = saved_errno;
 }
 
 }  // namespace dm

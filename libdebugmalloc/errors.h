@@ -28,8 +28,11 @@ enum class ErrorKind : uint8_t {
   kInvalidFree,
   kAllocDeallocMismatch,
   kHeapCorruption,
+  // Appended, so that the numbering of the kinds above stays as it was.
+  kAllocationSizeTooBig,
+  kCallocOverflow,
 };
-inline constexpr int kNumErrorKinds = 7;
+inline constexpr int kNumErrorKinds = 9;
 const char* error_kind_name(ErrorKind kind);  // the public names of DESIGN.md
 
 // Where an error was found: the API call and the program's frame that called
@@ -72,6 +75,24 @@ DM_NOINLINE void report_guard_damage(const CallSite& site, const BlockRef& block
 DM_NOINLINE void report_use_after_free(const CallSite& site, const BlockRef& block, const Damage& damage);
 // A read or write of a freed block caught as it happened (protected pages).
 DM_NOINLINE void report_access_after_free(const CallSite& site, const BlockRef& block, uintptr_t address);
+
+// A size with its top bit set is a negative value converted to size_t
+// (Valgrind's "fishy value"): no program asks for that much on purpose.
+constexpr bool is_negative_size(size_t size) { return static_cast<int64_t>(size) < 0; }
+
+// An allocation call as the program wrote it, for the message of a request
+// that is certainly a bug: the function and up to three arguments.
+struct AllocCall {
+  enum Shape : uint8_t { kNone, kNumber, kPointer, kAlignVal };  // how an argument is shown
+  const char* name;           // "malloc", "operator new []", ...
+  uint64_t value[3] = {};
+  Shape shape[3] = {};
+  bool nothrow = false;       // operator new's std::nothrow form
+};
+// A request whose size (or calloc's count * size) has its top bit set.
+DM_NOINLINE void report_allocation_size_too_big(const CallSite& site, const AllocCall& call, size_t size);
+// calloc or reallocarray whose count * size does not fit in size_t.
+DM_NOINLINE void report_calloc_overflow(const CallSite& site, const AllocCall& call, size_t count, size_t size);
 
 // Errors reported so far in this process (each occurrence, suppressed ones
 // excluded), and suppressed occurrences.

@@ -7,6 +7,7 @@
 #include <dlfcn.h>
 
 #include "allocator.h"
+#include "errors.h"
 #include "fast_unwind.h"
 #include "modules.h"
 #include "platform.h"
@@ -15,6 +16,8 @@ using dm::AllocOrigin;
 
 namespace {
 
+constexpr auto kNum = dm::AllocCall::kNumber;
+constexpr auto kPtr = dm::AllocCall::kPointer;
 
 DM_ALWAYS_INLINE void* malloc_family(size_t size, size_t align, const dm::CallerFrame& caller) {
   void* p = dm::allocate(size, align, AllocOrigin::kMalloc, caller);
@@ -22,18 +25,36 @@ DM_ALWAYS_INLINE void* malloc_family(size_t size, size_t align, const dm::Caller
   return p;
 }
 
+// A negative size is reported, then fails as any request too large does.
+DM_NOINLINE void* size_too_big(const char* api, const dm::AllocCall& call, size_t size, const dm::CallerFrame& caller) {
+  dm::report_allocation_size_too_big({api, &caller}, call, size);
+  errno = ENOMEM;
+  return nullptr;
+}
+
+// calloc and reallocarray: count * size overflowed, or has its top bit set.
+DM_NOINLINE void* array_too_big(const char* api, const dm::AllocCall& call, size_t count, size_t size,
+                                const dm::CallerFrame& caller) {
+  size_t total;
+  if (__builtin_mul_overflow(count, size, &total)) dm::report_calloc_overflow({api, &caller}, call, count, size);
+  else dm::report_allocation_size_too_big({api, &caller}, call, total);
+  errno = ENOMEM;
+  return nullptr;
+}
+
 }  // namespace
 
-DM_EXPORT void* malloc(size_t size) { return malloc_family(size, dm::kMinAlign, DM_CALLER_FRAME()); }
+DM_EXPORT void* malloc(size_t size) {
+  if (DM_UNLIKELY(dm::is_negative_size(size))) return size_too_big("malloc()", {"malloc", {size}, {kNum}}, size, DM_CALLER_FRAME());
+  return malloc_family(size, dm::kMinAlign, DM_CALLER_FRAME());
+}
 
 DM_EXPORT void free(void* pointer) { dm::deallocate(pointer, {AllocOrigin::kMalloc, "free()", dm::kUnsized, 0, DM_CALLER_FRAME()}); }
 
 DM_EXPORT void* calloc(size_t count, size_t size) {
   size_t total;
-  if (__builtin_mul_overflow(count, size, &total)) {
-    errno = ENOMEM;
-    return nullptr;
-  }
+  if (DM_UNLIKELY(__builtin_mul_overflow(count, size, &total) || dm::is_negative_size(total)))
+    return array_too_big("calloc()", {"calloc", {count, size}, {kNum, kNum}}, count, size, DM_CALLER_FRAME());
   void* p = dm::allocate_zeroed(total, DM_CALLER_FRAME());
   if (p == nullptr) errno = ENOMEM;
   return p;
@@ -55,19 +76,32 @@ void* realloc_from(void* pointer, size_t size, const dm::CallerFrame& caller) {
 
 }  // namespace
 
-DM_EXPORT void* realloc(void* pointer, size_t size) { return realloc_from(pointer, size, DM_CALLER_FRAME()); }
+// A bad size leaves the block as it was, as any failed realloc does.
+DM_EXPORT void* realloc(void* pointer, size_t size) {
+  if (DM_UNLIKELY(dm::is_negative_size(size)))
+    return size_too_big("realloc()", {"realloc", {reinterpret_cast<uintptr_t>(pointer), size}, {kPtr, kNum}}, size,
+                        DM_CALLER_FRAME());
+  return realloc_from(pointer, size, DM_CALLER_FRAME());
+}
 
 DM_EXPORT void* reallocarray(void* pointer, size_t count, size_t size) {
   size_t total;
-  if (__builtin_mul_overflow(count, size, &total)) {
-    errno = ENOMEM;
-    return nullptr;
-  }
+  if (DM_UNLIKELY(__builtin_mul_overflow(count, size, &total) || dm::is_negative_size(total)))
+    return array_too_big("reallocarray()",
+                         {"reallocarray", {reinterpret_cast<uintptr_t>(pointer), count, size}, {kPtr, kNum, kNum}}, count,
+                         size, DM_CALLER_FRAME());
   return realloc_from(pointer, total, DM_CALLER_FRAME());
 }
 
 DM_EXPORT int posix_memalign(void** result, size_t align, size_t size) {
   if (align % sizeof(void*) != 0 || !dm::is_power_of_two(align)) return EINVAL;
+  if (DM_UNLIKELY(dm::is_negative_size(size))) {
+    const dm::CallerFrame caller = DM_CALLER_FRAME();
+    dm::report_allocation_size_too_big(
+        {"posix_memalign()", &caller},
+        {"posix_memalign", {reinterpret_cast<uintptr_t>(result), align, size}, {kPtr, kNum, kNum}}, size);
+    return ENOMEM;
+  }
   int saved = errno;
   void* p = dm::allocate(size, align, AllocOrigin::kMalloc, DM_CALLER_FRAME());
   errno = saved;  // posix_memalign reports through its result, not errno
@@ -81,6 +115,8 @@ DM_EXPORT void* aligned_alloc(size_t align, size_t size) {
     errno = EINVAL;
     return nullptr;
   }
+  if (DM_UNLIKELY(dm::is_negative_size(size)))
+    return size_too_big("aligned_alloc()", {"aligned_alloc", {align, size}, {kNum, kNum}}, size, DM_CALLER_FRAME());
   return malloc_family(size, align, DM_CALLER_FRAME());
 }
 
@@ -89,15 +125,21 @@ DM_EXPORT void* memalign(size_t align, size_t size) {
     errno = EINVAL;
     return nullptr;
   }
+  if (DM_UNLIKELY(dm::is_negative_size(size)))
+    return size_too_big("memalign()", {"memalign", {align, size}, {kNum, kNum}}, size, DM_CALLER_FRAME());
   // glibc rounds a non-power-of-two alignment up to the next power of two.
   size_t rounded = 1;
   while (rounded < align) rounded <<= 1;
   return malloc_family(size, rounded, DM_CALLER_FRAME());
 }
 
-DM_EXPORT void* valloc(size_t size) { return malloc_family(size, dm::kPageSize, DM_CALLER_FRAME()); }
+DM_EXPORT void* valloc(size_t size) {
+  if (DM_UNLIKELY(dm::is_negative_size(size))) return size_too_big("valloc()", {"valloc", {size}, {kNum}}, size, DM_CALLER_FRAME());
+  return malloc_family(size, dm::kPageSize, DM_CALLER_FRAME());
+}
 
 DM_EXPORT void* pvalloc(size_t size) {
+  if (DM_UNLIKELY(dm::is_negative_size(size))) return size_too_big("pvalloc()", {"pvalloc", {size}, {kNum}}, size, DM_CALLER_FRAME());
   size_t rounded = dm::align_up(size, dm::kPageSize);
   if (rounded < size) {
     errno = ENOMEM;

@@ -6,6 +6,7 @@
 #include <new>
 
 #include "allocator.h"
+#include "errors.h"
 #include "platform.h"
 
 #define DM_EXPORT_CXX __attribute__((visibility("default")))
@@ -14,8 +15,18 @@ using dm::AllocOrigin;
 
 namespace {
 
+// A negative size is reported once; the request then fails as any too large
+// one does (new_handler, then std::bad_alloc or nullptr).
+DM_NOINLINE void report_negative_size(size_t size, size_t align, AllocOrigin origin, const dm::CallerFrame& caller,
+                                      bool nothrow) {
+  bool array = origin == AllocOrigin::kNewArray || origin == AllocOrigin::kNewArrayAligned;
+  dm::AllocCall call{array ? "operator new []" : "operator new", {size, align}, {dm::AllocCall::kNumber}, nothrow};
+  if (align != 0) call.shape[1] = dm::AllocCall::kAlignVal;
+  dm::report_allocation_size_too_big({dm::origin_alloc_name(origin), &caller}, call, size);
+}
 
-void* new_or_throw(size_t size, size_t align, AllocOrigin origin, const dm::CallerFrame& caller) {
+void* new_or_throw(size_t size, size_t align, AllocOrigin origin, const dm::CallerFrame& caller, bool nothrow = false) {
+  if (DM_UNLIKELY(dm::is_negative_size(size))) report_negative_size(size, align, origin, caller, nothrow);
   for (;;) {
     if (void* p = dm::allocate(size, align, origin, caller)) return p;
     std::new_handler handler = std::get_new_handler();
@@ -26,7 +37,7 @@ void* new_or_throw(size_t size, size_t align, AllocOrigin origin, const dm::Call
 
 void* new_nothrow(size_t size, size_t align, AllocOrigin origin, const dm::CallerFrame& caller) noexcept {
   try {
-    return new_or_throw(size, align, origin, caller);
+    return new_or_throw(size, align, origin, caller, true);
   } catch (...) {
     return nullptr;
   }

@@ -192,7 +192,10 @@ void write_error(int fd, WrittenSet& written, const ErrorRecord& r, uint64_t cou
   TextBuffer out(record_buffer(), kRecordCap);
   JsonLine j(out, "error");
   j.key("kind").string(error_kind_name(r.kind)).key("count").unsigned_number(count).key("api").string(r.api);
-  j.key("address").hex(r.address).key("block");
+  j.key("address");
+  if (r.address != 0) j.hex(r.address);
+  else j.null();  // a bad request: there is no address
+  j.key("block");
   if (r.block_known) j.hex(r.block).key("size").unsigned_number(r.block_size).key("offset").number(r.offset);
   else j.null().key("size").null().key("offset").null();
   j.key("bad_bytes").unsigned_number(r.bad_bytes).key("message").string(r.message);

@@ -28,14 +28,32 @@ struct LeakGroup {
   std::string key;
 };
 
+// How the total of a leak kind (Findings::leakedBytes, leakedBlocks) is known.
+enum class LeakTotal : std::uint8_t {
+  Listed,            // the sum of the kind's groups in `leaks`
+  NotListed,         // some process wrote no groups of the kind (its leak_kinds option):
+                     // its own total of the kind is added in, no suppression applied to it
+  NotListedUnknown,  // the same, but that total is unknown (not in its report, or --diff:
+                     // without groups nothing can be compared with the baseline)
+  NotCollected,      // no process checked leaks
+};
+
 struct Findings {
   std::vector<ErrorGroup> errors;  // most frequent first
   std::vector<LeakGroup> leaks;    // by kind (definite first), then largest first
   std::uint64_t errorCount = 0;    // sum of the groups' counts
-  std::array<std::uint64_t, kLeakKindCount> leakedBytes{}, leakedBlocks{};
+  std::array<std::uint64_t, kLeakKindCount> leakedBytes{}, leakedBlocks{};  // 0 when not known
+  std::array<LeakTotal, kLeakKindCount> leakTotals{};                       // how each is known
   SuppressedCounts suppressed;     // by the library and by --suppressions
   bool diff = false;               // --diff was given
   std::size_t inBaseline = 0;      // groups left out because the baseline had them
+
+  bool totalKnown(std::size_t kind) const {
+    return leakTotals[kind] == LeakTotal::Listed || leakTotals[kind] == LeakTotal::NotListed;
+  }
+  bool totalListed(std::size_t kind) const { return leakTotals[kind] == LeakTotal::Listed; }
+  // False when there were processes and none checked leaks (with none at all, nothing is missing).
+  bool leaksCollected() const { return leakTotals[0] != LeakTotal::NotCollected; }
 };
 
 }  // namespace dm

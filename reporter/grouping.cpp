@@ -48,6 +48,30 @@ void addPid(std::vector<std::int64_t>& pids, std::int64_t pid) {
   if (it == pids.end() || *it != pid) pids.insert(it, pid);
 }
 
+// The totals of the kinds a process wrote no groups of come from its `end` record: the
+// library classifies every block whatever leak_kinds lists. Unknown stays unknown.
+void addUnlistedTotals(const Model& model, Findings& out) {
+  bool collected = !model.leaks.empty();  // leak records tell it even without an `end` saying so
+  for (const Process& p : model.processes) collected |= p.leakCheck;
+  for (std::size_t k = 0; k < kLeakKindCount; ++k) {
+    if (!collected && !model.processes.empty()) {
+      out.leakTotals[k] = LeakTotal::NotCollected;
+      continue;
+    }
+    bool unknown = false;
+    for (const Process& p : model.processes) {
+      if (!p.leakCheck || p.leakKindsListed[k]) continue;
+      out.leakTotals[k] = LeakTotal::NotListed;
+      unknown |= out.diff || !p.leakedBytes[k] || !p.leakedBlocks[k];
+      if (unknown) continue;
+      out.leakedBytes[k] += *p.leakedBytes[k];
+      out.leakedBlocks[k] += *p.leakedBlocks[k];
+    }
+    if (unknown) out.leakTotals[k] = LeakTotal::NotListedUnknown;
+    if (!out.totalKnown(k)) out.leakedBytes[k] = out.leakedBlocks[k] = 0;
+  }
+}
+
 }  // namespace
 
 std::string errorGroupKey(ErrorKind kind, const std::string& stackKey, const std::string& allocStackKey) {
@@ -147,6 +171,7 @@ Findings groupFindings(const Model& model, const GroupOptions& options) {
     out.leakedBytes[static_cast<std::size_t>(g.kind)] += g.bytes;
     out.leakedBlocks[static_cast<std::size_t>(g.kind)] += g.blocks;
   }
+  addUnlistedTotals(model, out);
   return out;
 }
 

@@ -16,15 +16,19 @@ enum class ErrorKind : std::uint8_t {
   InvalidFree,
   AllocDeallocMismatch,
   HeapCorruption,
+  // Appended, in the library's order.
+  AllocationSizeTooBig,
+  CallocOverflow,
 };
-inline constexpr std::size_t kErrorKindCount = 7;
+inline constexpr std::size_t kErrorKindCount = 9;
 
 enum class LeakKind : std::uint8_t { Definite, Indirect, Possible, Reachable };
 inline constexpr std::size_t kLeakKindCount = 4;
 
 inline constexpr std::array<std::string_view, kErrorKindCount> kErrorKindNames = {
     "heap-buffer-overflow", "heap-buffer-underflow", "use-after-free",        "double-free",
-    "invalid-free",         "alloc-dealloc-mismatch", "heap-corruption"};
+    "invalid-free",         "alloc-dealloc-mismatch", "heap-corruption",
+    "allocation-size-too-big", "calloc-overflow"};
 inline constexpr std::array<std::string_view, kLeakKindCount> kLeakKindNames = {
     "definite", "indirect", "possible", "reachable"};
 

@@ -88,6 +88,10 @@ void Model::add(const ReportFile& report) {
   if (report.end) {
     p.exitCode = report.end->exitCode;
     p.forcedExitCode = report.end->forcedExitCode;
+    p.leakCheck = report.end->leakCheck;
+    p.leakKindsListed = report.end->listed;
+    p.leakedBytes = report.end->leakedBytes;
+    p.leakedBlocks = report.end->leakedBlocks;
   }
   processes.push_back(std::move(p));
   librarySuppressed += report.suppressed;

@@ -6,6 +6,7 @@
 #include "report_file.h"
 #include "string_pool.h"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -42,6 +43,10 @@ struct Process {
   std::string reportFile, exe, cwd;
   bool incomplete = false;  // no `end` record: the process died before finishing its report
   std::optional<std::int64_t> exitCode, forcedExitCode;
+  bool leakCheck = false;  // it checked leaks at exit
+  // As in its `end` record: the kinds it has leak records of, and its totals by kind.
+  std::array<bool, kLeakKindCount> leakKindsListed{true, true, true, true};
+  std::array<std::optional<std::uint64_t>, kLeakKindCount> leakedBytes{}, leakedBlocks{};
 };
 
 struct ErrorEvent {

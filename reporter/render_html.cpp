@@ -147,8 +147,8 @@ void renderHtml(std::ostream& out, const Model& model, const Findings& findings,
   HtmlWriter w(out, model, options);
   std::size_t incomplete = 0;
   for (const Process& p : model.processes) incomplete += p.incomplete;
-  std::uint64_t leakedBytes = 0;
-  for (auto b : findings.leakedBytes) leakedBytes += b;
+  std::uint64_t leakedBytes = 0;  // in the groups listed below
+  for (const LeakGroup& g : findings.leaks) leakedBytes += g.bytes;
 
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -156,9 +156,12 @@ void renderHtml(std::ostream& out, const Model& model, const Findings& findings,
   out << "<header><h1>debugmalloc report</h1><p>" << model.processes.size() << " process"
       << (model.processes.size() == 1 ? "" : "es") << (incomplete ? ", " + std::to_string(incomplete) + " incomplete" : "")
       << " &middot; " << findings.errorCount << " error" << (findings.errorCount == 1 ? "" : "s") << " in "
-      << findings.errors.size() << " group" << (findings.errors.size() == 1 ? "" : "s") << " &middot; " << leakedBytes
-      << " bytes leaked in " << findings.leaks.size() << " group" << (findings.leaks.size() == 1 ? "" : "s")
-      << "</p></header>\n<main>\n";
+      << findings.errors.size() << " group" << (findings.errors.size() == 1 ? "" : "s") << " &middot; ";
+  if (findings.leaksCollected())
+    out << leakedBytes << " bytes leaked in " << findings.leaks.size() << " group" << (findings.leaks.size() == 1 ? "" : "s");
+  else
+    out << "leaks not collected";
+  out << "</p></header>\n<main>\n";
 
   for (const std::string& warning : options.warnings) out << "<p class=\"warn\">warning: " << escapeXml(warning) << "</p>\n";
 
@@ -175,13 +178,19 @@ void renderHtml(std::ostream& out, const Model& model, const Findings& findings,
   if (!anyError) out << "<tr><td colspan=\"3\" class=\"empty\">none</td></tr>\n";
   out << "<tr><th>leaks</th><th class=\"num\">bytes</th><th class=\"num\">blocks</th></tr>\n";
   bool anyLeak = false;
-  for (std::size_t k = 0; k < kLeakKindCount; ++k)
-    if (findings.leakedBlocks[k]) {
-      anyLeak = true;
-      out << "<tr><td>" << describe(static_cast<LeakKind>(k)) << "</td><td class=\"num\">" << findings.leakedBytes[k]
-          << "</td><td class=\"num\">" << findings.leakedBlocks[k] << "</td></tr>\n";
-    }
-  if (!anyLeak) out << "<tr><td colspan=\"3\" class=\"empty\">none</td></tr>\n";
+  for (std::size_t k = 0; findings.leaksCollected() && k < kLeakKindCount; ++k) {
+    bool known = findings.totalKnown(k);
+    if (known && findings.leakedBlocks[k] == 0) continue;
+    anyLeak = true;
+    out << "<tr><td>" << describe(static_cast<LeakKind>(k))
+        << (findings.totalListed(k) ? "" : " <span class=\"empty\">(not listed: see leak_kinds)</span>")
+        << "</td><td class=\"num\">" << (known ? std::to_string(findings.leakedBytes[k]) : "?")
+        << "</td><td class=\"num\">" << (known ? std::to_string(findings.leakedBlocks[k]) : "?") << "</td></tr>\n";
+  }
+  if (!findings.leaksCollected())
+    out << "<tr><td colspan=\"3\" class=\"empty\">not collected (no process checked leaks at exit)</td></tr>\n";
+  else if (!anyLeak)
+    out << "<tr><td colspan=\"3\" class=\"empty\">none</td></tr>\n";
   const SuppressedCounts& s = findings.suppressed;
   out << "<tr><th>suppressed</th><td class=\"num\" colspan=\"2\">" << s.errors << " errors, " << s.leakBytes
       << " bytes in " << s.leakBlocks << " leaked blocks</td></tr>\n";
@@ -211,7 +220,9 @@ void renderHtml(std::ostream& out, const Model& model, const Findings& findings,
   }
 
   out << "<h2 id=\"leaks\">Leaks (" << findings.leaks.size() << " groups)</h2>\n";
-  if (findings.leaks.empty()) out << "<p class=\"empty\">No leaks.</p>\n";
+  if (findings.leaks.empty())
+    out << "<p class=\"empty\">" << (findings.leaksCollected() ? "No leaks." : "Leaks not collected: no process checked leaks at exit.")
+        << "</p>\n";
   std::vector<const LeakGroup*> leaks;
   for (const LeakGroup& g : findings.leaks) leaks.push_back(&g);
   std::stable_sort(leaks.begin(), leaks.end(), [](auto* a, auto* b) { return a->bytes > b->bytes; });

@@ -78,10 +78,20 @@ void renderJson(std::ostream& out, const Model& model, const Findings& findings,
 
   ojson summary;
   summary["errors"] = findings.errorCount;
-  ojson bytes;
-  for (std::size_t k = 0; k < kLeakKindCount; ++k) bytes[std::string(kLeakKindNames[k])] = findings.leakedBytes[k];
+  // Unknown totals (leaks not collected, or a kind not listed whose total is unknown) are null.
+  ojson bytes, blocks, notListed = ojson::array();
+  for (std::size_t k = 0; k < kLeakKindCount; ++k) {
+    std::string kind(kLeakKindNames[k]);
+    bytes[kind] = findings.totalKnown(k) ? ojson(findings.leakedBytes[k]) : ojson(nullptr);
+    blocks[kind] = findings.totalKnown(k) ? ojson(findings.leakedBlocks[k]) : ojson(nullptr);
+    if (findings.leaksCollected() && !findings.totalListed(k)) notListed.push_back(kind);
+  }
   summary["leaked_bytes"] = std::move(bytes);
-  // Beyond the contract (allowed): what was left out, and the processes that died early.
+  // Beyond the contract (allowed): blocks; the kinds whose groups are not in "leaks" (the
+  // library's leak_kinds option: their totals are the library's, suppressions not applied);
+  // what was left out, and the processes that died early.
+  summary["leaked_blocks"] = std::move(blocks);
+  summary["leak_kinds_not_listed"] = std::move(notListed);
   summary["suppressed"] = {{"errors", findings.suppressed.errors},
                            {"leak_blocks", findings.suppressed.leakBlocks},
                            {"leak_bytes", findings.suppressed.leakBytes}};

@@ -25,9 +25,13 @@ RuleInfo errorRule(ErrorKind k) {
       "free() or delete was given a pointer that is not the start of a heap block.",
       "A block was released by a function that does not match how it was allocated (malloc/delete, new[]/delete ...).",
       "Heap metadata was overwritten, so the block could not be identified.",
+      "An allocation asked for a size with its top bit set: a negative value passed as a size.",
+      "calloc() or reallocarray() was called with a count and size whose product overflows size_t.",
   };
   static const char* names[] = {"HeapBufferOverflow", "HeapBufferUnderflow", "UseAfterFree", "DoubleFree",
-                                "InvalidFree", "AllocDeallocMismatch", "HeapCorruption"};
+                                "InvalidFree", "AllocDeallocMismatch", "HeapCorruption", "AllocationSizeTooBig",
+                                "CallocOverflow"};
+  static_assert(std::size(names) == kErrorKindCount && std::size(descriptions) == kErrorKindCount);
   auto i = static_cast<std::size_t>(k);
   return {std::string(name(k)), names[i], descriptions[i], "error"};
 }
@@ -199,6 +203,25 @@ void renderSarif(std::ostream& out, const Model& model, const Findings& findings
   if (!root.empty()) run["originalUriBaseIds"] = {{"%SRCROOT%", {{"uri", "file://" + uriPath(root)}}}};
   run["results"] = std::move(results);
   run["columnKind"] = "unicodeCodePoints";
+  // What the results cannot show: leaks not checked at all, or kinds without results because
+  // the library did not list them (leak_kinds) although it counted them.
+  ojson notes = ojson::array();
+  auto note = [&](const std::string& text) { notes.push_back({{"level", "note"}, {"message", {{"text", text}}}}); };
+  if (!findings.leaksCollected()) {
+    note("leaks were not collected: no process checked leaks at exit");
+  } else {
+    for (std::size_t k = 0; k < kLeakKindCount; ++k) {
+      if (findings.totalListed(k) || (findings.totalKnown(k) && findings.leakedBlocks[k] == 0)) continue;
+      std::string what = std::string(describe(static_cast<LeakKind>(k)));
+      if (findings.totalKnown(k))
+        note(std::to_string(findings.leakedBytes[k]) + " bytes in " + std::to_string(findings.leakedBlocks[k]) + " blocks " +
+             what + ", not listed (see leak_kinds)");
+      else
+        note(what + ": not listed (see leak_kinds), total unknown");
+    }
+  }
+  if (!notes.empty())
+    run["invocations"] = ojson::array({{{"executionSuccessful", true}, {"toolExecutionNotifications", std::move(notes)}}});
 
   ojson sarif;
   sarif["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";

@@ -149,17 +149,26 @@ void renderText(std::ostream& out, const Model& model, const Findings& findings,
     for (std::size_t k = 0; k < kErrorKindCount; ++k)
       if (byKind[k]) out << "    " << std::left << std::setw(28) << kErrorKindNames[k] << std::right << std::setw(11) << byKind[k] << "\n";
   }
+  // A kind's row when something is known of it; unknown numbers are "?", never 0.
+  auto shown = [&](std::size_t k) { return findings.leakedBlocks[k] != 0 || findings.leakTotals[k] == LeakTotal::NotListedUnknown; };
   bool anyLeak = false;
-  for (std::size_t k = 0; k < kLeakKindCount; ++k) anyLeak |= findings.leakedBlocks[k] != 0;
-  if (!anyLeak) {
+  for (std::size_t k = 0; k < kLeakKindCount; ++k) anyLeak |= shown(k);
+  if (!findings.leaksCollected()) {
+    out << "  leaks              not collected (no process checked leaks at exit)\n";
+  } else if (!anyLeak) {
     out << "  leaks              none\n";
   } else {
     out << "  " << std::left << std::setw(30) << "leaks" << std::right << std::setw(11) << "bytes" << std::setw(11)
         << "blocks" << "\n";
-    for (std::size_t k = 0; k < kLeakKindCount; ++k)
-      if (findings.leakedBlocks[k])
-        out << "    " << std::left << std::setw(28) << describe(static_cast<LeakKind>(k)) << std::right << std::setw(11)
-            << findings.leakedBytes[k] << std::setw(11) << findings.leakedBlocks[k] << "\n";
+    for (std::size_t k = 0; k < kLeakKindCount; ++k) {
+      if (!shown(k)) continue;
+      bool known = findings.totalKnown(k);
+      out << "    " << std::left << std::setw(28) << describe(static_cast<LeakKind>(k)) << std::right << std::setw(11)
+          << (known ? std::to_string(findings.leakedBytes[k]) : "?") << std::setw(11)
+          << (known ? std::to_string(findings.leakedBlocks[k]) : "?");
+      if (!findings.totalListed(k)) out << "  (not listed: see leak_kinds)";
+      out << "\n";
+    }
   }
   const SuppressedCounts& s = findings.suppressed;
   if (s.errors || s.leakBlocks)

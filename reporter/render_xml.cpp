@@ -7,12 +7,15 @@ namespace dm {
 namespace {
 
 // Memcheck's names for what debugmalloc finds. Guard and scribble damage is found after
-// the fact, but it is a write where none was allowed: InvalidWrite.
+// the fact, but it is a write where none was allowed: InvalidWrite. Memcheck calls a
+// negative size argument (calloc's count or size too) a FishyValue.
 const char* valgrindKind(ErrorKind k) {
   switch (k) {
     case ErrorKind::DoubleFree:
     case ErrorKind::InvalidFree: return "InvalidFree";
     case ErrorKind::AllocDeallocMismatch: return "MismatchedFree";
+    case ErrorKind::AllocationSizeTooBig:
+    case ErrorKind::CallocOverflow: return "FishyValue";
     default: return "InvalidWrite";
   }
 }

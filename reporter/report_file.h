@@ -3,6 +3,7 @@
 
 #include "kinds.h"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -64,6 +65,11 @@ struct EndInfo {
   std::optional<std::int64_t> exitCode, forcedExitCode;
   bool leakCheck = false;
   std::uint64_t errors = 0;
+  // The library's totals by leak kind, suppressed groups left out; nullopt when not written.
+  std::array<std::optional<std::uint64_t>, kLeakKindCount> leakedBytes{}, leakedBlocks{};
+  // The kinds whose groups have `leak` records (the library's leak_kinds option). A file
+  // written before the member existed has records of every kind it found.
+  std::array<bool, kLeakKindCount> listed{true, true, true, true};
 };
 
 struct SuppressedCounts {

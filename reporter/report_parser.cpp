@@ -80,6 +80,24 @@ class Record {
     return parsed;
   }
 
+  // {"definite":N,...,"reachable":N} or null (a member absent or null is unknown).
+  std::array<std::optional<std::uint64_t>, kLeakKindCount> optCountsByKind(const char* key) const {
+    std::array<std::optional<std::uint64_t>, kLeakKindCount> out{};
+    const jl::Value* v = find(key);
+    if (!v || v->type == jl::Type::Null) return out;
+    if (v->type != jl::Type::Object) fail(std::string("member \"") + key + "\" must be an object of counts by leak kind, or null");
+    for (std::size_t k = 0; k < kLeakKindCount; ++k) {
+      std::string name(kLeakKindNames[k]);
+      const jl::Value* n = doc_.find(*v, name.c_str());
+      if (!n || n->type == jl::Type::Null) continue;
+      std::string what = std::string(key) + "." + name;
+      std::int64_t count = asInteger(*n, what.c_str());
+      if (count < 0) fail("member \"" + what + "\" must not be negative");
+      out[k] = static_cast<std::uint64_t>(count);
+    }
+    return out;
+  }
+
   bool optBool(const char* key, bool fallback) const {
     const jl::Value* v = find(key);
     if (!v || v->type == jl::Type::Null) return fallback;
@@ -329,6 +347,18 @@ class Parser {
     e.forcedExitCode = r.optInteger("forced_exit_code");
     e.leakCheck = r.optBool("leak_check", false);
     e.errors = r.optCount("errors", 0);
+    e.leakedBytes = r.optCountsByKind("leaked_bytes");
+    e.leakedBlocks = r.optCountsByKind("leaked_blocks");
+    if (const jl::Value* kinds = r.find("leak_kinds"); kinds && kinds->type != jl::Type::Null) {
+      if (kinds->type != jl::Type::Array) r.fail("member \"leak_kinds\" must be an array of leak kinds, or null");
+      e.listed = {};
+      for (const jl::Value* kind = doc_.begin(*kinds); kind != doc_.end(*kinds); ++kind) {
+        if (kind->type != jl::Type::String) r.fail("member \"leak_kinds\" must be an array of leak kinds, or null");
+        auto k = parseLeakKind(kind->string);
+        if (!k) r.fail("unknown leak kind \"" + std::string(kind->string) + "\" in \"leak_kinds\"");
+        e.listed[static_cast<std::size_t>(*k)] = true;
+      }
+    }
     out_.end = std::move(e);
   }
 

@@ -28,7 +28,8 @@ def errors_of(stderr):
     """Splits a log into reports: [(kind, summary line, full text)]."""
     reports = []
     for block in re.split(r"(?m)^(?===\d+== ERROR: debugmalloc: )", stderr):
-        m = re.match(r"==\d+== ERROR: debugmalloc: (\S+) on 0x[0-9a-f]+\n==\d+== (.*)\n", block)
+        # Bad allocation requests have no address: their first line is only the kind.
+        m = re.match(r"==\d+== ERROR: debugmalloc: (\S+)(?: on 0x[0-9a-f]+)?\n==\d+== (.*)\n", block)
         if m:
             reports.append((m.group(1), m.group(2), block))
     return reports
@@ -121,6 +122,88 @@ class Examples(unittest.TestCase):
         self.assertIn("operator delete [] on a 8-byte block allocated by malloc()", reports[1][1])
         self.assertIn("make_c_string", section(reports[1][2], "was allocated at:"))
 
+    def expect_bad_requests(self, example, expected, env_extra=None):
+        """Each (kind, summary pattern, function in the found-by stack) is reported, in order.
+        The program gets what the C library gives it and goes on: its output is a plain run's."""
+        proc = run(example, env_extra)
+        reports = errors_of(proc.stderr)
+        self.assertEqual([r[0] for r in reports], [e[0] for e in expected], proc.stderr)
+        for (kind, pattern, function), (_, summary, text) in zip(expected, reports):
+            self.assertRegex(text, r"^==\d+== ERROR: debugmalloc: %s\n" % kind, "no address: none in the title")
+            self.assertRegex(summary, pattern)
+            self.assertIn(function, section(text, "found by"), text)
+            self.assertNotIn("was allocated at:", text, "there is no block")
+        plain = subprocess.run([os.path.join(ARGS.bin, "example-" + example)], capture_output=True, text=True,
+                               timeout=120)
+        self.assertEqual(proc.stdout, plain.stdout)
+        self.assertIn("still running", proc.stdout)
+        return proc
+
+    TOP_BIT = r": the requested size has its top bit set \(a negative value passed as a size\)$"
+
+    def test_allocation_size_too_big(self):
+        proc = self.expect_bad_requests("allocation-size-too-big", [
+            ("allocation-size-too-big", r"^malloc\(18446744073709551615\)" + self.TOP_BIT, "allocate_buffer"),
+            ("allocation-size-too-big", r"^malloc\(18446744073709551612\)" + self.TOP_BIT, "copy_payload")])
+        self.assertIn("malloc((size_t)-1): NULL, errno ENOMEM", proc.stdout)
+        self.assertIn("malloc(3 - 7): NULL, errno ENOMEM", proc.stdout)
+        self.assertEqual(proc.returncode, 23, "exitcode after errors")
+
+    def test_calloc_overflow(self):
+        proc = self.expect_bad_requests("calloc-overflow", [
+            ("calloc-overflow",
+             r"^calloc\(1099511627776, 1099511627776\): the total size, 1099511627776 \* 1099511627776, "
+             r"does not fit in size_t$", "make_grid"),
+            ("calloc-overflow",
+             r"^reallocarray\(0x[0-9a-f]+, 4611686018427387904, 4\): the total size, 4611686018427387904 \* 4, "
+             r"does not fit in size_t$", "grow_table")])
+        self.assertIn("calloc(1 << 40, 1 << 40): NULL, errno ENOMEM", proc.stdout)
+        self.assertIn("reallocarray(table, 1 << 62, 4): NULL, errno ENOMEM", proc.stdout)
+        self.assertIn("the table still holds 42", proc.stdout)
+        self.assertEqual(proc.returncode, 23, "exitcode after errors")
+
+    def test_new_with_a_negative_size(self):
+        proc = self.expect_bad_requests("new-size-too-big", [
+            ("allocation-size-too-big", r"^operator new \[\]\(18446744073709551600\)" + self.TOP_BIT, "make_buffer"),
+            ("allocation-size-too-big", r"^operator new \[\]\(18446744073709551600, std::nothrow\)" + self.TOP_BIT,
+             "try_make_buffer")])
+        self.assertIn("new char[-16]: std::bad_alloc", proc.stdout)
+        self.assertIn("new (std::nothrow) char[-16]: nullptr", proc.stdout)
+        self.assertEqual(proc.returncode, 23, "exitcode after errors")
+
+    def test_requests_larger_than_memory_fail_silently(self):
+        # Programs probe these on purpose: NULL and ENOMEM as with the C library, no report.
+        proc = run("large-requests")
+        plain = subprocess.run([os.path.join(ARGS.bin, "example-large-requests")], capture_output=True, text=True)
+        self.assertEqual(proc.stderr, "")
+        self.assertEqual(proc.returncode, 0)
+        self.assertEqual(proc.stdout, plain.stdout)
+        for line in ("malloc((1 << 46) + 1): NULL, ENOMEM", "malloc(1 << 62): NULL, ENOMEM",
+                     "malloc(SIZE_MAX / 2): NULL, ENOMEM"):
+            self.assertIn(line, proc.stdout)
+
+    def test_suppressions_name_the_new_kinds(self):
+        with tempfile.TemporaryDirectory() as d:
+            supp = os.path.join(d, "bad-requests.supp")
+            with open(supp, "w") as f:
+                f.write("allocation-size-too-big:allocate_buffer\ncalloc-overflow:make_grid\n")
+            env = {"DEBUGMALLOC_OPTIONS": "suppressions=" + supp}
+            self.expect_bad_requests("allocation-size-too-big", [
+                ("allocation-size-too-big", r"^malloc\(18446744073709551612\)", "copy_payload")], env)
+            self.expect_bad_requests("calloc-overflow", [("calloc-overflow", r"^reallocarray\(", "grow_table")], env)
+            # A rule for one kind leaves the other alone; suppressing every report leaves a clean exit.
+            with open(supp, "w") as f:
+                f.write("calloc-overflow:*\n")
+            self.expect_bad_requests("allocation-size-too-big", [
+                ("allocation-size-too-big", r"^malloc\(18446744073709551615\)", "allocate_buffer"),
+                ("allocation-size-too-big", r"^malloc\(18446744073709551612\)", "copy_payload")], env)
+            proc = self.expect_bad_requests("calloc-overflow", [], env)
+            self.assertEqual((proc.stderr, proc.returncode), ("", 0))
+            with open(supp, "w") as f:
+                f.write("allocation-size-too-big:main\n")
+            proc = self.expect_bad_requests("new-size-too-big", [], env)
+            self.assertEqual((proc.stderr, proc.returncode), ("", 0))
+
     def test_clean_program_reports_nothing(self):
         plain = subprocess.run([os.path.join(ARGS.bin, "example-clean")], capture_output=True, text=True)
         # leaks=1: the threads' TLS that glibc keeps with its cached stacks must
@@ -137,6 +220,15 @@ class AfterAnError(unittest.TestCase):
             proc = run("invalid-free", env)
             self.assertEqual(proc.returncode, -signal.SIGABRT, env)
             self.assertEqual(len(errors_of(proc.stderr)), 1, proc.stderr)
+
+    def test_abort_on_error_stops_at_a_bad_request(self):
+        for example, kind in (("allocation-size-too-big", "allocation-size-too-big"),
+                              ("calloc-overflow", "calloc-overflow"),
+                              ("new-size-too-big", "allocation-size-too-big")):
+            proc = run(example, {"DEBUGMALLOC_OPTIONS": "abort_on_error=1"})
+            self.assertEqual(proc.returncode, -signal.SIGABRT, example)
+            self.assertEqual([r[0] for r in errors_of(proc.stderr)], [kind], proc.stderr)
+            self.assertNotIn("still running", proc.stdout)
 
     def test_exitcode_option(self):
         self.assertEqual(run("double-free", {"DEBUGMALLOC_OPTIONS": "exitcode=0"}).returncode, 0)

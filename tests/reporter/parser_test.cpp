@@ -135,6 +135,28 @@ TEST(Parser, AJournalNeedsNoEndButAReportDoes) {
   EXPECT_NE(errorOf(middle, "x.journal", EndRule::Optional).find(":2: not valid JSON"), std::string::npos);
 }
 
+// The bad-request kinds came later: they are appended, so every earlier kind keeps its number.
+TEST(Parser, ReadsTheBadRequestKinds) {
+  EXPECT_EQ(static_cast<int>(ErrorKind::HeapCorruption), 6);
+  EXPECT_EQ(static_cast<int>(ErrorKind::AllocationSizeTooBig), 7);
+  EXPECT_EQ(static_cast<int>(ErrorKind::CallocOverflow), 8);
+  for (std::size_t k = 0; k < kErrorKindCount; ++k)
+    EXPECT_EQ(parseErrorKind(kErrorKindNames[k]), static_cast<ErrorKind>(k)) << kErrorKindNames[k];
+  std::string body =
+      R"({"t":"stack","id":1,"frames":[{"pc":"0x55d0c8a01157","module":null,"offset":null,"function":"read_record","file":"/src/r.c","line":9}]})" "\n"
+      R"j({"t":"error","kind":"allocation-size-too-big","count":2,"api":"malloc()","address":null,"block":null,"size":null,"offset":null,"bad_bytes":0,"message":"malloc(18446744073709551615): the requested size has its top bit set (a negative value passed as a size)","stack":1,"alloc_stack":null,"free_stack":null})j" "\n"
+      R"j({"t":"error","kind":"calloc-overflow","count":1,"api":"calloc()","address":null,"block":null,"size":null,"offset":null,"bad_bytes":0,"message":"calloc(1099511627776, 1099511627776): the total size, 1099511627776 * 1099511627776, does not fit in size_t","stack":1,"alloc_stack":null,"free_stack":null})j" "\n";
+  ReportFile r = parseReport(reportText(body), "x.report", EndRule::Required);
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_EQ(r.errors[0].kind, ErrorKind::AllocationSizeTooBig);
+  EXPECT_EQ(r.errors[0].count, 2u);
+  EXPECT_FALSE(r.errors[0].address.has_value());
+  EXPECT_FALSE(r.errors[0].block.has_value());
+  EXPECT_TRUE(r.errors[0].stack.has_value());
+  EXPECT_FALSE(r.errors[0].allocStack.has_value());
+  EXPECT_EQ(r.errors[1].kind, ErrorKind::CallocOverflow);
+}
+
 TEST(Parser, HugeNumbersAndDeepNestingAreRejectedNotCrashed) {
   EXPECT_NE(errorOf(reportText(R"({"t":"leak","kind":"definite","bytes":99999999999999999999999,"blocks":1})" "\n")), "");
   std::string deep(100000, '[');

@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -202,6 +204,76 @@ TEST(Sarif, RequiredMembersOfSarif210) {
   // The use-after-free's location (the most frequent error comes first) is the top user frame, relative to the source root.
   const json& first = run["results"][0];
   EXPECT_EQ(first["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "src/net/worker.cpp");
+}
+
+// One error of each bad-request kind, found in read_record.
+Loaded badRequests() {
+  std::string body =
+      R"({"t":"module","id":1,"path":"/fixture/bin/app","build_id":null})" "\n"
+      R"({"t":"stack","id":1,"frames":[{"pc":"0x1200","module":1,"offset":"0x1200","function":"read_record","file":"/fixture/src/r.c","line":9}]})" "\n"
+      R"({"t":"stack","id":2,"frames":[{"pc":"0x1300","module":1,"offset":"0x1300","function":"make_grid","file":"/fixture/src/g.c","line":4}]})" "\n"
+      R"j({"t":"error","kind":"allocation-size-too-big","count":2,"api":"malloc()","address":null,"block":null,"size":null,"offset":null,"bad_bytes":0,"message":"malloc(18446744073709551615): the requested size has its top bit set (a negative value passed as a size)","stack":1,"alloc_stack":null,"free_stack":null})j" "\n"
+      R"j({"t":"error","kind":"calloc-overflow","count":1,"api":"calloc()","address":null,"block":null,"size":null,"offset":null,"bad_bytes":0,"message":"calloc(1099511627776, 1099511627776): the total size, 1099511627776 * 1099511627776, does not fit in size_t","stack":2,"alloc_stack":null,"free_stack":null})j" "\n";
+  Loaded l;
+  l.model = test::modelOf({test::reportText(body)});
+  l.findings = groupFindings(l.model, {});
+  return l;
+}
+
+TEST(BadRequests, EveryFormatNamesTheKinds) {
+  Loaded l = badRequests();
+  ASSERT_EQ(l.findings.errors.size(), 2u);
+  EXPECT_EQ(l.findings.errors[0].kind, ErrorKind::AllocationSizeTooBig);  // the most frequent first
+  EXPECT_EQ(l.findings.errors[1].kind, ErrorKind::CallocOverflow);
+
+  std::string text = rendered(Format::Text, l);
+  EXPECT_NE(text.find("ERROR: allocation-size-too-big: malloc(18446744073709551615): the requested size has its top bit set"),
+            std::string::npos) << text;
+  EXPECT_NE(text.find("ERROR: calloc-overflow: calloc(1099511627776, 1099511627776)"), std::string::npos) << text;
+  EXPECT_TRUE(std::regex_search(text, std::regex("\n    allocation-size-too-big +2\n"))) << text;  // the summary
+  EXPECT_TRUE(std::regex_search(text, std::regex("\n    calloc-overflow +1\n"))) << text;
+
+  json j = json::parse(rendered(Format::Json, l));
+  expectContract(j);
+  EXPECT_EQ(j["errors"][0]["kind"], "allocation-size-too-big");
+  EXPECT_EQ(j["errors"][1]["kind"], "calloc-overflow");
+  EXPECT_TRUE(j["errors"][0]["alloc_stack"].empty());
+
+  json sarif = json::parse(rendered(Format::Sarif, l));
+  const json& run = sarif["runs"][0];
+  std::map<std::string, std::string> names;
+  for (const json& r : run["tool"]["driver"]["rules"]) names[r["id"]] = r["name"];
+  EXPECT_EQ(names["allocation-size-too-big"], "AllocationSizeTooBig");
+  EXPECT_EQ(names["calloc-overflow"], "CallocOverflow");
+  ASSERT_EQ(run["results"].size(), 2u);
+  EXPECT_EQ(run["results"][0]["ruleId"], "allocation-size-too-big");
+  EXPECT_EQ(run["results"][0]["level"], "error");
+  EXPECT_EQ(run["results"][1]["ruleId"], "calloc-overflow");
+
+  // Memcheck's name for a negative size argument (calloc's arguments too).
+  std::string xml = rendered(Format::Xml, l);
+  EXPECT_EQ(xml.find("<kind>InvalidWrite</kind>"), std::string::npos) << xml;
+  std::size_t first = xml.find("<kind>FishyValue</kind>");
+  ASSERT_NE(first, std::string::npos) << xml;
+  EXPECT_NE(xml.find("<kind>FishyValue</kind>", first + 1), std::string::npos) << xml;
+
+  std::string junit = rendered(Format::Junit, l);
+  EXPECT_NE(junit.find("debugmalloc.errors.allocation-size-too-big"), std::string::npos) << junit;
+  EXPECT_NE(junit.find("debugmalloc.errors.calloc-overflow"), std::string::npos) << junit;
+  EXPECT_NE(junit.find("failures=\"2\""), std::string::npos) << junit;
+
+  std::string html = rendered(Format::Html, l);
+  EXPECT_NE(html.find("data-kind=\"allocation-size-too-big\""), std::string::npos);
+  EXPECT_NE(html.find("data-kind=\"calloc-overflow\""), std::string::npos);
+}
+
+// They are errors: --fail-on errors (the default) fails on them, a leak-only list does not.
+TEST(BadRequests, AreErrorsForFailOn) {
+  Loaded l = badRequests();
+  EXPECT_TRUE(failing(l.findings, FailOn{}));
+  std::string bad;
+  EXPECT_TRUE(failing(l.findings, *FailOn::parse("errors", bad)));
+  EXPECT_FALSE(failing(l.findings, *FailOn::parse("definite,indirect", bad)));
 }
 
 TEST(Text, ColourOnlyWhenAsked) {

@@ -102,5 +102,31 @@ TEST(Suppressions, ErrorRulesLookAtDetectionAndAllocationStacks) {
   EXPECT_EQ(f.suppressed.leakBlocks, 1u);
 }
 
+// A rule naming a bad-request kind suppresses that kind only.
+TEST(Suppressions, RulesForTheBadRequestKinds) {
+  Suppressions parsed = Suppressions::parse("allocation-size-too-big:read_*\ncalloc-overflow:*/g.c\n", "k.supp");
+  ASSERT_EQ(parsed.rules().size(), 2u);
+  EXPECT_EQ(parsed.rules()[0].scope, SuppressionRule::Scope::OneError);
+  EXPECT_EQ(parsed.rules()[0].errorKind, ErrorKind::AllocationSizeTooBig);
+  EXPECT_EQ(parsed.rules()[1].errorKind, ErrorKind::CallocOverflow);
+
+  std::string body =
+      R"({"t":"stack","id":1,"frames":[{"pc":"0x1","function":"read_record","file":"/src/r.c","line":9},{"pc":"0x2","function":"main","file":"/src/main.c","line":3}]})" "\n"
+      R"({"t":"stack","id":2,"frames":[{"pc":"0x3","function":"make_grid","file":"/src/g.c","line":4},{"pc":"0x2","function":"main","file":"/src/main.c","line":3}]})" "\n"
+      R"({"t":"error","kind":"allocation-size-too-big","count":2,"address":null,"message":"m","stack":1})" "\n"
+      R"({"t":"error","kind":"calloc-overflow","count":1,"address":null,"message":"m","stack":2})" "\n";
+  Model m = test::modelOf({test::reportText(body)});
+  Findings f;
+  EXPECT_EQ(remaining(m, "allocation-size-too-big:read_record", &f), std::make_pair(1ul, 0ul));
+  ASSERT_EQ(f.errors.size(), 1u);
+  EXPECT_EQ(f.errors[0].kind, ErrorKind::CallocOverflow);
+  EXPECT_EQ(f.suppressed.errors, 2u);
+  EXPECT_EQ(remaining(m, "calloc-overflow:*/g.c", &f), std::make_pair(1ul, 0ul));
+  EXPECT_EQ(f.errors[0].kind, ErrorKind::AllocationSizeTooBig);
+  EXPECT_EQ(remaining(m, "calloc-overflow:read_record"), std::make_pair(2ul, 0ul));  // another kind's frame
+  EXPECT_EQ(remaining(m, "allocation-size-too-big:main\ncalloc-overflow:main"), std::make_pair(0ul, 0ul));
+  EXPECT_EQ(remaining(m, "error:main"), std::make_pair(0ul, 0ul));
+}
+
 }  // namespace
 }  // namespace dm
