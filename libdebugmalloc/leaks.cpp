@@ -74,10 +74,26 @@ class Scanner {
   MmapVector<Target> lost_;      // unreached blocks in address order: the lost graph's nodes
   MmapVector<Leader> leaders_;   // definite blocks in address order
   MmapVector<uint32_t> group_index_;  // open-addressing table: group number + 1
+  uint8_t* all_marks_ = nullptr;     // every zone's marks, one slice per zone
+  uint32_t* all_lost_ = nullptr;     // every zone's node numbers (fresh mappings read as 0)
+  size_t marks_bytes_ = 0, lost_bytes_ = 0;
 };
 
 bool Scanner::prepare() {
   if (spans_.size() == 0) return true;
+  // One array of marks and one of node numbers for all zones (a mapping per
+  // zone cost thousands of system calls on a big heap).
+  size_t slots = 0;
+  for (size_t i = 0; i < spans_.size(); ++i)
+    if (spans_[i]->kind != ZoneKind::kLarge) slots += static_cast<ZoneMeta*>(spans_[i])->bump;
+  if (slots != 0) {
+    marks_bytes_ = slots;
+    lost_bytes_ = slots * sizeof(uint32_t);
+    all_marks_ = static_cast<uint8_t*>(os_map(marks_bytes_));
+    all_lost_ = static_cast<uint32_t*>(os_map(lost_bytes_));
+    if (all_marks_ == nullptr || all_lost_ == nullptr) return false;
+  }
+  size_t next_slot = 0;
   heap_lo_ = spans_[0]->start;
   for (size_t i = 0; i < spans_.size(); ++i) {
     ListedSpan* span = spans_[i];
@@ -94,8 +110,9 @@ bool Scanner::prepare() {
     }
     auto* zone = static_cast<ZoneMeta*>(span);
     if (zone->bump == 0) continue;
-    zone->scan_marks = static_cast<uint8_t*>(os_map(zone->bump));
-    if (zone->scan_marks == nullptr) return false;
+    zone->scan_marks = all_marks_ + next_slot;
+    zone->scan_lost = all_lost_ + next_slot;
+    next_slot += zone->bump;
     for (uint32_t s = 0; s < zone->bump; ++s) {
       BlockRef b;
       uintptr_t slot = zone->start + static_cast<uintptr_t>(s) * zone->slot_size;
@@ -122,11 +139,13 @@ void Scanner::release() {
   for (size_t i = 0; i < spans_.size(); ++i) {
     if (spans_[i]->kind == ZoneKind::kLarge) continue;
     auto* zone = static_cast<ZoneMeta*>(spans_[i]);
-    if (zone->scan_marks != nullptr) os_unmap(zone->scan_marks, zone->bump);
-    if (zone->scan_lost != nullptr) os_unmap(zone->scan_lost, zone->bump * sizeof(uint32_t));
     zone->scan_marks = nullptr;
     zone->scan_lost = nullptr;
   }
+  if (all_marks_ != nullptr) os_unmap(all_marks_, marks_bytes_);
+  if (all_lost_ != nullptr) os_unmap(all_lost_, lost_bytes_);
+  all_marks_ = nullptr;
+  all_lost_ = nullptr;
 }
 
 // Does `word` point into a live block (its first byte up to its last)?
@@ -145,8 +164,7 @@ DM_ALWAYS_INLINE PointsTo Scanner::resolve(uintptr_t word, Target* t) const {
     if (index >= zone->bump || zone->scan_marks[index] == kNotLive) return PointsTo::kNothing;
     uintptr_t slot = zone->start + index * zone->slot_size;
     auto* header = reinterpret_cast<const ChunkHeader*>(slot);
-    uint32_t* lost = zone->scan_lost != nullptr ? &zone->scan_lost[index] : nullptr;
-    *t = {&zone->scan_marks[index], lost, slot + header->user_offset(), header->size(), header};
+    *t = {&zone->scan_marks[index], &zone->scan_lost[index], slot + header->user_offset(), header->size(), header};
   }
   if (word == t->user) return PointsTo::kStart;
   if (word > t->user && word < t->user + t->size) return PointsTo::kInterior;
@@ -200,8 +218,7 @@ void Scanner::for_each_live(Fn&& fn) {
       if (zone->scan_marks[s] == kNotLive) continue;
       uintptr_t slot = zone->start + static_cast<uintptr_t>(s) * zone->slot_size;
       auto* header = reinterpret_cast<const ChunkHeader*>(slot);
-      uint32_t* lost = zone->scan_lost != nullptr ? &zone->scan_lost[s] : nullptr;
-      fn(Target{&zone->scan_marks[s], lost, slot + header->user_offset(), header->size(), header});
+      fn(Target{&zone->scan_marks[s], &zone->scan_lost[s], slot + header->user_offset(), header->size(), header});
     }
   }
 }
@@ -209,24 +226,43 @@ void Scanner::for_each_live(Fn&& fn) {
 // Numbers the unreached blocks in address order (the lost graph's nodes).
 // Returns false when out of memory.
 bool Scanner::number_lost() {
+  // Counted first: the node array is mapped once, not grown by copying.
+  size_t unreached = 0;
   for (size_t i = 0; i < spans_.size(); ++i) {
-    if (spans_[i]->kind == ZoneKind::kLarge) continue;
+    if (spans_[i]->kind == ZoneKind::kLarge) {
+      unreached += static_cast<LargeMeta*>(spans_[i])->scan_mark == kUnreached;
+      continue;
+    }
     auto* zone = static_cast<ZoneMeta*>(spans_[i]);
+    if (zone->scan_marks == nullptr) continue;
+    for (uint32_t s = 0; s < zone->bump; ++s) unreached += zone->scan_marks[s] == kUnreached;
+  }
+  if (!lost_.reserve(unreached)) return false;
+  // Marks first: only lost blocks' headers are read (most blocks are reachable).
+  for (size_t i = 0; i < spans_.size(); ++i) {
+    ListedSpan* span = spans_[i];
+    if (span->kind == ZoneKind::kLarge) {
+      auto* large = static_cast<LargeMeta*>(span);
+      if (large->scan_mark != kUnreached) continue;
+      if (lost_.size() >= kNoNode ||
+          !lost_.push_back(Target{&large->scan_mark, &large->scan_lost, large->user, large->user_size, &large->header}))
+        return false;
+      large->scan_lost = static_cast<uint32_t>(lost_.size());
+      continue;
+    }
+    auto* zone = static_cast<ZoneMeta*>(span);
     if (zone->scan_marks == nullptr) continue;
     for (uint32_t s = 0; s < zone->bump; ++s) {
       if (zone->scan_marks[s] != kUnreached) continue;
-      zone->scan_lost = static_cast<uint32_t*>(os_map(zone->bump * sizeof(uint32_t)));
-      if (zone->scan_lost == nullptr) return false;
-      break;
+      uintptr_t slot = zone->start + static_cast<uintptr_t>(s) * zone->slot_size;
+      auto* header = reinterpret_cast<const ChunkHeader*>(slot);
+      if (lost_.size() >= kNoNode ||
+          !lost_.push_back(Target{&zone->scan_marks[s], &zone->scan_lost[s], slot + header->user_offset(), header->size(), header}))
+        return false;
+      zone->scan_lost[s] = static_cast<uint32_t>(lost_.size());
     }
   }
-  bool ok = true;
-  for_each_live([&](const Target& t) {
-    if (*t.mark != kUnreached || !ok) return;
-    ok = lost_.size() < kNoNode && lost_.push_back(t);
-    *t.lost = static_cast<uint32_t>(lost_.size());
-  });
-  return ok;
+  return true;
 }
 
 bool Scanner::next_edge(uint32_t v, uintptr_t* cursor, uint32_t* w) {
@@ -250,8 +286,10 @@ bool Scanner::next_edge(uint32_t v, uintptr_t* cursor, uint32_t* w) {
 bool Scanner::classify_lost() {
   if (!number_lost()) return false;
   if (lost_.empty()) return true;
+  EdgeArrays edges;
+  if (!edges.build(*this)) return false;
   MmapVector<uint32_t> leader_of;
-  if (!dm::classify_lost(*this, &leader_of)) return false;
+  if (!dm::classify_lost(edges, &leader_of)) return false;
   MmapVector<uint32_t> leader_slot;  // node -> its index in leaders_ (leaders only)
   for (uint32_t v = 0; v < lost_.size(); ++v) {
     bool leads = leader_of[v] == v;

@@ -36,6 +36,7 @@ struct Frame {
 
 inline bool fill(MmapVector<uint32_t>* v, size_t n, uint32_t value) {
   v->clear();
+  if (!v->reserve(n)) return false;
   for (size_t i = 0; i < n; ++i)
     if (!v->push_back(value)) return false;
   return true;
@@ -88,6 +89,40 @@ bool strongly_connect(Graph& graph, MmapVector<uint32_t>* component, uint32_t* c
 }
 
 }  // namespace lost_graph_detail
+
+// The same graph with its edges read once into arrays (compressed rows): the
+// classification walks the edges three times, and reading a block's words
+// (each resolved to a block) costs far more than reading an array.
+class EdgeArrays {
+ public:
+  template <typename Graph>
+  bool build(Graph& graph) {
+    uint32_t n = graph.node_count();
+    first_.clear();
+    targets_.clear();
+    if (!first_.reserve(size_t{n} + 1)) return false;
+    for (uint32_t v = 0; v < n; ++v) {
+      if (!first_.push_back(targets_.size())) return false;
+      uintptr_t cursor = 0;
+      uint32_t w = 0;
+      while (graph.next_edge(v, &cursor, &w))
+        if (!targets_.push_back(w)) return false;
+    }
+    return first_.push_back(targets_.size());
+  }
+  uint32_t node_count() const { return static_cast<uint32_t>(first_.size() - 1); }
+  bool next_edge(uint32_t v, uintptr_t* cursor, uint32_t* w) const {
+    size_t i = first_[v] + *cursor;
+    if (i >= first_[v + 1]) return false;
+    *w = targets_[i];
+    ++*cursor;
+    return true;
+  }
+
+ private:
+  MmapVector<size_t> first_;     // node v's edges are targets_[first_[v] .. first_[v + 1])
+  MmapVector<uint32_t> targets_;
+};
 
 // Fills leader_of[v] with the leader that owns node v (v itself for a
 // definite node). Returns false when out of memory.

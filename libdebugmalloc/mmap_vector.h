@@ -25,6 +25,12 @@ class MmapVector {
     data_[size_++] = value;
     return true;
   }
+  // Room for `count` elements without growing again; false when out of memory.
+  bool reserve(size_t count) {
+    while (capacity_ < count)
+      if (!grow()) return false;
+    return true;
+  }
   T& back() { return data_[size_ - 1]; }
   void pop_back() { --size_; }
   bool empty() const { return size_ == 0; }

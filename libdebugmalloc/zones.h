@@ -35,7 +35,7 @@ struct ZoneMeta : ListedSpan {
   ZoneMeta* class_next = nullptr;
   bool in_class_list = false;
   uint8_t* scan_marks = nullptr;  // one mark per slot, only during a leak scan
-  uint32_t* scan_lost = nullptr;  // per slot: node number + 1 in the lost graph, only while classifying
+  uint32_t* scan_lost = nullptr;  // per slot: node number + 1 in the lost graph, only during a leak scan
 
   uintptr_t slot_of(uintptr_t address) const {
     return start + (address - start) / slot_size * slot_size;

@@ -25,7 +25,7 @@ TEST(PageMap, FindsEveryGranuleOfASpanAndNothingAround) {
   EXPECT_EQ(map->lookup(start + size), nullptr);
   map->clear(start, size);
   EXPECT_EQ(map->lookup(start), nullptr);
-  os_unmap(memory, size);
+  os_unmap_span(memory, size);
 }
 
 TEST(PageMap, ForeignAndOutOfRangeAddressesAreUnknown) {
@@ -42,7 +42,7 @@ TEST(PageMap, AlignedMappingsAreAligned) {
     void* p = os_map_aligned(3 * kPageSize, align);
     ASSERT_NE(p, nullptr);
     EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % align, 0u);
-    os_unmap(p, 3 * kPageSize);
+    os_unmap_span(p, 3 * kPageSize);  // a span, like the heap's: unmapped exactly
   }
 }
 
