@@ -33,7 +33,7 @@ enum class ErrorKind : uint8_t {
   kCallocOverflow,
 };
 inline constexpr int kNumErrorKinds = 9;
-const char* error_kind_name(ErrorKind kind);  // the public names of DESIGN.md
+const char* error_kind_name(ErrorKind kind);  // the public names (docs/report-format.md)
 
 // Where an error was found: the API call and the program's frame that called
 // it (none for heap checks at exit and the quarantine: no stack is recorded for those).

@@ -1,4 +1,4 @@
-// The public error and leak kinds (DESIGN.md), their names and parsing.
+// The public error and leak kinds (docs/report-format.md), their names and parsing.
 #pragma once
 
 #include <array>

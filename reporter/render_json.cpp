@@ -1,4 +1,4 @@
-// The JSON output: exactly the DESIGN.md contract, plus a few extra summary members.
+// The JSON output: exactly the contract of docs/report-format.md, plus a few extra summary members.
 #include "frames.h"
 #include "render.h"
 

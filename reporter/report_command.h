@@ -11,7 +11,7 @@
 
 namespace dm {
 
-// Exit statuses of `debugmalloc report` (DESIGN.md).
+// Exit statuses of `debugmalloc report` (docs/user-guide.md).
 inline constexpr int kExitClean = 0;     // nothing that --fail-on names
 inline constexpr int kExitFindings = 1;  // findings
 inline constexpr int kExitBadInput = 2;  // bad usage or unreadable input

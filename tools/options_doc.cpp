@@ -25,7 +25,7 @@ int main() {
   std::printf("<!-- Generated from libdebugmalloc/options.inc by tools/options_doc.cpp; do not edit. -->\n\n");
   std::printf("Set them in `DEBUGMALLOC_OPTIONS` as `name=value` pairs separated by `:` or `,`, for example\n"
               "`DEBUGMALLOC_OPTIONS=leaks=1:quarantine_mb=16`. `DEBUGMALLOC_OPTIONS=help=1` prints this table.\n"
-              "The seed's variables are read too: `FtLeaks=1` (leaks), `FtMallocErrorAbort=1` (abort_on_error),\n"
+              "The ft_malloc conventions' variables are read too: `FtLeaks=1` (leaks), `FtMallocErrorAbort=1` (abort_on_error),\n"
               "`FtMallocScribble=0/1` (scribble); `DEBUGMALLOC_OPTIONS` wins when both set an option.\n"
               "An unknown name or a malformed value gets one line on stderr and the program runs on.\n"
               "In set-uid and set-gid programs the environment is ignored and the defaults apply.\n\n");

@@ -1,7 +1,7 @@
 // API conformance of libdebugmalloc.so, run with the library preloaded into this
 // plain program: every entry point of the malloc family and every operator
 // new/delete form, with glibc's documented semantics (man 3 malloc,
-// posix_memalign, malloc_usable_size) plus the contracts of DESIGN.md.
+// posix_memalign, malloc_usable_size) plus the documented contracts.
 #include <dlfcn.h>
 #include <malloc.h>
 #include <stdio.h>

@@ -66,7 +66,7 @@ void expectStack(const json& s) {
   for (const json& f : s) expectFrame(f);
 }
 
-// DESIGN.md's contract, member by member (extra members are allowed only where noted).
+// The JSON contract (docs/report-format.md), member by member (extra members are allowed only where noted).
 void expectContract(const json& j) {
   EXPECT_EQ(j["tool"], "debugmalloc");
   EXPECT_EQ(j["format_version"], 1);

@@ -167,7 +167,7 @@ def check_sarif_schema(test, doc):
     test.assertEqual(errors, [])
 
 
-# --- the JSON contract of DESIGN.md -----------------------------------------------------------
+# --- the JSON contract (docs/report-format.md) -----------------------------------------------------------
 
 FRAME_KEYS = {"function", "file", "line", "module", "offset"}
 
