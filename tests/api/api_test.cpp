@@ -186,24 +186,7 @@ TEST_F(Api, MallocFailsWhereTheKernelRefusesTheCommit) {
   free(p);
 }
 
-// More than the machine has, where the kernel refuses to commit it (as it does
-// glibc's mapping): NULL and ENOMEM, and (the fixture checks) no report.
-TEST_F(Api, MallocOfMoreThanMemoryFailsWithoutAReport) {
-  const size_t memory = static_cast<size_t>(sysconf(_SC_PHYS_PAGES)) * static_cast<size_t>(sysconf(_SC_PAGESIZE));
-  for (size_t n : {size_t{1} << 45, 4 * memory}) {
-    void* probe = mmap(nullptr, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    bool kernel_commits = probe != MAP_FAILED;
-    if (kernel_commits) munmap(probe, n);
-    errno = 0;
-    void* p = malloc(opaque(n));
-    escape(p);
-    if (!kernel_commits) {
-      EXPECT_EQ(p, nullptr) << n;
-      EXPECT_EQ(errno, ENOMEM) << n;
-    }
-    free(p);
-  }
-}
+// Sizes larger than memory fail silently (no report): tests/api/bad_request_test.cpp.
 
 // Many live blocks of random sizes: all distinct, aligned, non-overlapping, and
 // each keeps every byte of its pattern while the others are written.
