@@ -238,6 +238,8 @@ void visit_roots(const RootPlan& plan, const MemoryMap& maps, const WorldStop& w
   volatile uintptr_t here = 0;
   walker.stack_at(self.sp != 0 ? self.sp : reinterpret_cast<uintptr_t>(&here), 0);
   walker.emit(reinterpret_cast<uintptr_t>(self.regs), reinterpret_cast<uintptr_t>(self.regs + 6));
+  walker.emit(reinterpret_cast<uintptr_t>(&g_thread_handoffs[0]),
+              reinterpret_cast<uintptr_t>(&g_thread_handoffs[kThreadHandoffs]));
   walker.scan_mappings();
   for (const RootRange& r : const_cast<MmapVector<RootRange>&>(plan.registered())) walker.readable_part(r.begin, r.end);
 }

@@ -34,8 +34,9 @@ struct ScanStart {
 // are still the caller's there. rbp comes from the frame's saved copy.
 #define DM_CAPTURE_SCAN_START(start)                                                                     \
   do {                                                                                                   \
+    /* rax (caller-saved) holds the address: never one of the registers captured. */                   \
     asm volatile("mov %%rbx, 0(%0)\n\tmov %%r12, 8(%0)\n\tmov %%r13, 16(%0)\n\tmov %%r14, 24(%0)\n\t"     \
-                 "mov %%r15, 32(%0)" ::"r"((start).regs)                                                 \
+                 "mov %%r15, 32(%0)" ::"a"((start).regs)                                                 \
                  : "memory");                                                                            \
     (start).regs[5] = *reinterpret_cast<uintptr_t*>(__builtin_frame_address(0));                         \
     (start).sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) + 16;                           \

@@ -80,9 +80,11 @@ namespace {
 // While the leak scan runs, the tool's own mappings must not disappear: the
 // scan took a snapshot of the process's mappings, and memory that stopped
 // being the tool's would be read as a root. Unmaps wait until it is over.
+// A slot is published by its address (release) after its size; the flush
+// takes each slot it knows of and clears it, so an entry is used once.
 struct PendingUnmap {
-  void* p;
-  size_t size;
+  std::atomic<void*> p;
+  std::atomic<size_t> size;
 };
 constexpr size_t kMaxPendingUnmaps = 1024;
 constinit std::atomic<bool> g_defer_unmaps{false};
@@ -94,11 +96,11 @@ void os_unmap(void* p, size_t size) {
   size_t rounded = align_up(size, kMapGranule);
   if (g_defer_unmaps.load(std::memory_order_acquire)) {
     size_t i = g_pending_count.fetch_add(1, std::memory_order_acq_rel);
+    // Past the table the memory simply stays mapped (and the tool's).
     if (i < kMaxPendingUnmaps) {
-      g_pending[i] = PendingUnmap{p, rounded};
-      return;
+      g_pending[i].size.store(rounded, std::memory_order_relaxed);
+      g_pending[i].p.store(p, std::memory_order_release);
     }
-    // More than the table holds: the memory stays mapped (and the tool's).
     return;
   }
   if (rounded == kMapGranule) {
@@ -115,9 +117,16 @@ void os_defer_unmaps(bool defer) {
     g_defer_unmaps.store(true, std::memory_order_release);
     return;
   }
-  g_defer_unmaps.store(false, std::memory_order_release);
-  size_t n = g_pending_count.load(std::memory_order_acquire);
-  for (size_t i = 0; i < n && i < kMaxPendingUnmaps; ++i) os_unmap(g_pending[i].p, g_pending[i].size);
+  g_defer_unmaps.store(false, std::memory_order_seq_cst);
+  size_t n = g_pending_count.load(std::memory_order_seq_cst);
+  if (n > kMaxPendingUnmaps) n = kMaxPendingUnmaps;
+  for (size_t i = 0; i < n; ++i) {
+    // A writer that took slot i may still be storing it: wait a moment for it.
+    void* p = nullptr;
+    for (int spin = 0; spin < 100000 && (p = g_pending[i].p.exchange(nullptr, std::memory_order_acq_rel)) == nullptr; ++spin)
+      __builtin_ia32_pause();
+    if (p != nullptr) os_unmap(p, g_pending[i].size.load(std::memory_order_relaxed));
+  }
 }
 
 void os_unmap_span(void* p, size_t size) {

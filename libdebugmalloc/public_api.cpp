@@ -51,7 +51,7 @@ DM_EXPORT size_t __debugmalloc_error_count(void) { return dm::error_count(); }
 
 // The leak checks scan this thread's stack from the API caller's frame, with
 // the caller's registers: the tool's own frames keep nothing alive.
-DM_EXPORT size_t __debugmalloc_leak_check(void) {
+DM_EXPORT __attribute__((noinline)) size_t __debugmalloc_leak_check(void) {
   dm::ScanStart start;
   DM_CAPTURE_SCAN_START(start);
   return leaked_bytes(1, 1, start);
@@ -61,7 +61,7 @@ DM_EXPORT unsigned __debugmalloc_mark(void) {
   return dm::g_heap_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
-DM_EXPORT size_t __debugmalloc_leaks_since(unsigned mark, int print) {
+DM_EXPORT __attribute__((noinline)) size_t __debugmalloc_leaks_since(unsigned mark, int print) {
   dm::ScanStart start;
   DM_CAPTURE_SCAN_START(start);
   return leaked_bytes(mark, print, start);
@@ -88,7 +88,7 @@ DM_EXPORT int __debugmalloc_ignore_object(const void* pointer) {
   }
 }
 
-DM_EXPORT size_t __debugmalloc_leaks_since_text(unsigned mark, char* text, size_t cap) {
+DM_EXPORT __attribute__((noinline)) size_t __debugmalloc_leaks_since_text(unsigned mark, char* text, size_t cap) {
   dm::ScanStart start;
   DM_CAPTURE_SCAN_START(start);
   dm::ensure_initialized();

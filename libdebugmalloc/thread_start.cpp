@@ -15,33 +15,26 @@ namespace {
 using StartFn = void* (*)(void*);
 using CreateFn = int (*)(pthread_t*, const pthread_attr_t*, StartFn, void*);
 
-// The start routine and argument on their way to the new thread: a slot is
-// free while its routine is null. Lock-free, so a fork can never find it held.
-struct Handoff {
-  std::atomic<StartFn> start{nullptr};
-  void* arg = nullptr;
-};
-constexpr size_t kHandoffs = 1024;
-constinit Handoff g_handoffs[kHandoffs];
 constinit std::atomic<CreateFn> g_real_create{nullptr};
 
 void* debugmalloc_thread_start(void* slot) {
-  auto* h = static_cast<Handoff*>(slot);
+  auto* h = static_cast<dm::ThreadHandoff*>(slot);
   void* arg = h->arg;
+  h->arg = nullptr;  // a free slot keeps nothing alive
   StartFn start = h->start.exchange(nullptr, std::memory_order_acq_rel);
   dm::thread_stop_thread_start(/*new_thread=*/true);
   return start(arg);
 }
 
-Handoff* claim_handoff(StartFn start, void* arg) {
-  for (size_t i = 0; i < kHandoffs; ++i) {
+dm::ThreadHandoff* claim_handoff(StartFn start, void* arg) {
+  for (dm::ThreadHandoff& h : dm::g_thread_handoffs) {
     StartFn expected = nullptr;
     // The new thread reads the slot only after pthread_create, so the
     // argument may follow the routine.
-    if (g_handoffs[i].start.load(std::memory_order_relaxed) != nullptr) continue;
-    if (!g_handoffs[i].start.compare_exchange_strong(expected, start, std::memory_order_acq_rel)) continue;
-    g_handoffs[i].arg = arg;
-    return &g_handoffs[i];
+    if (h.start.load(std::memory_order_relaxed) != nullptr) continue;
+    if (!h.start.compare_exchange_strong(expected, start, std::memory_order_acq_rel)) continue;
+    h.arg = arg;
+    return &h;
   }
   return nullptr;
 }
@@ -54,9 +47,12 @@ DM_EXPORT int pthread_create(pthread_t* thread, const pthread_attr_t* attr, Star
     real = reinterpret_cast<CreateFn>(dlsym(RTLD_NEXT, "pthread_create"));
     g_real_create.store(real, std::memory_order_release);
   }
-  Handoff* h = claim_handoff(start, arg);
+  dm::ThreadHandoff* h = claim_handoff(start, arg);
   if (h == nullptr) return real(thread, attr, start, arg);  // too many starting at once: no alternate stack
   int result = real(thread, attr, debugmalloc_thread_start, h);
-  if (result != 0) h->start.store(nullptr, std::memory_order_release);
+  if (result != 0) {
+    h->arg = nullptr;
+    h->start.store(nullptr, std::memory_order_release);
+  }
   return result;
 }

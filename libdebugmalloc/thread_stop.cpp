@@ -100,6 +100,8 @@ void for_each_task(Fn&& fn) {
 
 }  // namespace
 
+constinit ThreadHandoff g_thread_handoffs[kThreadHandoffs];
+
 constinit pthread_key_t g_alt_stack_key = 0;
 constinit bool g_alt_stack_key_made = false;
 

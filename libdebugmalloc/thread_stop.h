@@ -15,6 +15,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include <atomic>
+
 namespace dm {
 
 struct ThreadState {
@@ -45,6 +47,16 @@ class WorldStop {
 // `new_thread`: called first thing in a thread the library started, which
 // cannot have one yet.
 void thread_stop_init();
+// Start routines and arguments on their way to new threads (pthread_create is
+// interposed in thread_start.cpp): a slot is free while its routine is null.
+// Lock-free, so a fork never finds it held. Until a new thread runs, its
+// argument's only copy may be here: the leak scan reads the table as a root.
+struct ThreadHandoff {
+  std::atomic<void* (*)(void*)> start{nullptr};
+  void* arg = nullptr;
+};
+inline constexpr size_t kThreadHandoffs = 1024;
+extern ThreadHandoff g_thread_handoffs[kThreadHandoffs];
 void thread_stop_thread_start(bool new_thread);
 void thread_stop_thread_exit();
 
