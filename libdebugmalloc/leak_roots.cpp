@@ -90,6 +90,14 @@ class RootWalker {
       }
       return;
     }
+    // Interrupted on the alternate signal stack the library gave it (inside a
+    // handler of the program's): that stack's live part is a root, though the
+    // tool's memory is otherwise never read.
+    if (own_memory_contains(sp)) {
+      uintptr_t end = align_up(sp + 1, kGranule);
+      emit(live > align_down(sp, kGranule) ? live : align_down(sp, kGranule), end);
+      return;
+    }
     if (const Mapping* m = maps_.find(sp)) exclude(m->start, live > m->start ? live : m->start);
   }
 

@@ -5,10 +5,12 @@
 // program's atexit handlers, its static destructors and the libraries'
 // destructors (their frees count), and it learns the exit status.
 #include <dlfcn.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstring>
 #include <new>
 
@@ -62,16 +64,19 @@ bool exit_caller_start(ScanStart* start) {
 
 // The end-of-process leak check runs once: at exit, or earlier when the
 // program asks for it (LeakSanitizer's __lsan_do_leak_check).
-constinit bool g_final_check_ran = false;
+constinit std::atomic<bool> g_final_check_ran{false};
+constinit std::atomic<bool> g_final_check_done{false};
 alignas(LeakCheck) constinit char g_final_check_storage[sizeof(LeakCheck)] = {};
 
 LeakCheck* final_leak_check(const ScanStart& start) {
   auto* check = reinterpret_cast<LeakCheck*>(g_final_check_storage);
-  if (!g_final_check_ran) {
-    g_final_check_ran = true;
+  // Once: a second caller (an exit racing the program's own call) waits for the first.
+  if (!g_final_check_ran.exchange(true, std::memory_order_acq_rel)) {
     new (check) LeakCheck();
     if (g_options.leaks) run_leak_check(check, 0, true, start);
+    g_final_check_done.store(true, std::memory_order_release);
   }
+  while (!g_final_check_done.load(std::memory_order_acquire)) sched_yield();
   return check;
 }
 
@@ -102,7 +107,7 @@ __attribute__((noinline)) void on_program_exit(int status, void*) {
   // itself: re-reading it at every child's exit made fork-heavy programs (shells)
   // many times slower. The child still checks every live block.
   if (g_options.check_at_exit) check_heap("the heap check at exit", CallerFrame{}, !g_forked_child);
-  if (g_options.leaks && !g_final_check_ran) exit_caller_start(&start);
+  if (g_options.leaks && !g_final_check_ran.load(std::memory_order_acquire)) exit_caller_start(&start);
   finish(status, *final_leak_check(start));
 }
 
@@ -111,7 +116,7 @@ __attribute__((noinline)) void on_program_exit(int status, void*) {
 void register_exit_handler() { on_exit(on_program_exit, nullptr); }
 
 void leak_check_as_at_exit(const ScanStart& start) {
-  if (g_final_check_ran) return;
+  if (g_final_check_ran.load(std::memory_order_acquire)) return;
   const LeakCheck* check = final_leak_check(start);
   if (check->definite_or_indirect && g_options.exitcode != 0) finish(0, *check);
 }
