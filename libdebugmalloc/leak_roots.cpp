@@ -71,7 +71,7 @@ uintptr_t stack_pointer_from_proc(int tid) {
 
 class RootWalker {
  public:
-  RootWalker(const MemoryMap& maps, const RootSink& sink, RootStats* stats) : maps_(maps), sink_(sink), stats_(stats) {}
+  RootWalker(const MemoryMap& maps, const RootSink& sink) : maps_(maps), sink_(sink) {}
 
   void exclude(uintptr_t begin, uintptr_t end) {
     if (end > begin) excluded_.push_back(RootRange{begin, end});
@@ -133,10 +133,7 @@ class RootWalker {
     }
   }
 
-  void emit(uintptr_t begin, uintptr_t end) {
-    stats_->bytes_scanned += end - begin;
-    sink_.scan(sink_.context, begin, end);
-  }
+  void emit(uintptr_t begin, uintptr_t end) { sink_.scan(sink_.context, begin, end); }
 
  private:
   // [begin, end) less the granules that are the tool's heap or metadata.
@@ -211,7 +208,6 @@ class RootWalker {
 
   const MemoryMap& maps_;
   const RootSink& sink_;
-  RootStats* stats_;
   MmapVector<RootRange> excluded_;
 };
 
@@ -228,7 +224,7 @@ bool RootPlan::collect() {
 
 void visit_roots(const RootPlan& plan, const MemoryMap& maps, const WorldStop& world, const ScanStart& self,
                  const RootSink& sink, RootStats* stats) {
-  RootWalker walker(maps, sink, stats);
+  RootWalker walker(maps, sink);
   for (const RootRange& r : const_cast<MmapVector<RootRange>&>(plan.own_image())) walker.exclude(r.begin, r.end);
   own_memory_for_each_leaf([&](uintptr_t begin, uintptr_t end) { walker.exclude(begin, end); });
   for (size_t i = 0; i < world.size(); ++i) {

@@ -63,7 +63,6 @@ class RootPlan {
 };
 
 struct RootStats {
-  uint64_t bytes_scanned = 0;
   uint32_t threads_not_stopped = 0;  // their whole stack mapping was scanned
 };
 
