@@ -62,8 +62,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       dm::Findings findings = dm::groupFindings(model, options);
       dm::RenderOptions renderOptions;
       renderOptions.sourceContext = 0;  // never read files named by fuzz input
-      for (dm::Format f : {dm::Format::Text, dm::Format::Json, dm::Format::Sarif, dm::Format::Html,
-                           dm::Format::Xml, dm::Format::Junit}) {
+      for (dm::Format f : {dm::Format::Text, dm::Format::Json, dm::Format::Sarif, dm::Format::Html, dm::Format::Xml,
+                           dm::Format::Junit}) {
         std::ostringstream out;
         dm::render(f, out, model, findings, renderOptions);
       }

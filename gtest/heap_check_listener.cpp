@@ -92,8 +92,8 @@ void HeapCheckListener::check(const ::testing::TestInfo& test_info) {
   }
   // An empty text means every error was suppressed (the count includes them).
   if (errors > 0 && !error_text.empty())
-    add_failure(test_info, "debugmalloc: " + plural(errors, "heap error", "heap errors") + " during this test:",
-                error_text);
+    add_failure(test_info,
+                "debugmalloc: " + plural(errors, "heap error", "heap errors") + " during this test:", error_text);
   if (leaked > 0)
     add_failure(test_info,
                 "debugmalloc: this test leaked " + plural(leaked, "byte", "bytes") +

@@ -33,10 +33,14 @@ bool checks_from_environment(const GTestChecks& fallback, GTestChecks* out) {
   while (!v.empty()) {
     size_t comma = v.find(',');
     std::string_view item = v.substr(0, comma);
-    if (item == "leaks") out->leaks = true;
-    else if (item == "errors") out->errors = true;
-    else if (item == "check_heap") out->check_heap = true;
-    else if (item == "1" || item == "on" || item == "all") *out = GTestChecks{};
+    if (item == "leaks")
+      out->leaks = true;
+    else if (item == "errors")
+      out->errors = true;
+    else if (item == "check_heap")
+      out->check_heap = true;
+    else if (item == "1" || item == "on" || item == "all")
+      *out = GTestChecks{};
     else if (!item.empty())
       fprintf(stderr, "debugmalloc: DEBUGMALLOC_GTEST: unknown check '%.*s' (leaks, errors, check_heap)\n",
               static_cast<int>(item.size()), item.data());

@@ -34,8 +34,7 @@ std::optional<Frame> parse_frame(std::string_view line) {
   size_t i = line.find_first_not_of(' ');
   if (i == std::string_view::npos || line[i] != '#') return std::nullopt;
   size_t number_end = line.find(' ', i);
-  if (number_end == std::string_view::npos || !all_digits(line.substr(i + 1, number_end - i - 1)))
-    return std::nullopt;
+  if (number_end == std::string_view::npos || !all_digits(line.substr(i + 1, number_end - i - 1))) return std::nullopt;
   Frame frame;
   std::string_view digits = line.substr(i + 1, number_end - i - 1);
   std::from_chars(digits.data(), digits.data() + digits.size(), frame.index);
@@ -47,8 +46,10 @@ std::optional<Frame> parse_frame(std::string_view line) {
   // The module in parentheses comes last: "(/abs/prog+0x1189)".
   if (!rest.empty() && rest.back() == ')') {
     size_t open = rest.rfind(" (");
-    if (open != std::string_view::npos) rest = rest.substr(0, open);
-    else if (rest.front() == '(') rest = {};
+    if (open != std::string_view::npos)
+      rest = rest.substr(0, open);
+    else if (rest.front() == '(')
+      rest = {};
   }
   if (rest.substr(0, 3) != "in ") return frame;
   rest = rest.substr(3);

@@ -11,9 +11,9 @@ namespace debugmalloc::gtest_internal {
 
 // One frame line of a report: "    #3 0x55d0c8a01189 in main /src/x.c:12 (/abs/prog+0x1189)".
 struct Frame {
-  int index = -1;         // the "#3"
-  std::string function;   // empty when unknown
-  std::string file;       // empty when unknown
+  int index = -1;        // the "#3"
+  std::string function;  // empty when unknown
+  std::string file;      // empty when unknown
   int line = 0;
 };
 

@@ -41,8 +41,8 @@ DM_ALWAYS_INLINE void fill_user(uintptr_t user, size_t size, bool zero, bool fre
   }
 }
 
-DM_NOINLINE void* allocate_large(size_t size, size_t align, unsigned align_log2, AllocOrigin origin, const CallerFrame& caller,
-                                 bool zero) {
+DM_NOINLINE void* allocate_large(size_t size, size_t align, unsigned align_log2, AllocOrigin origin,
+                                 const CallerFrame& caller, bool zero) {
   size_t rz = redzone_for(size);
   size_t user_offset = align_up(rz, align);
   size_t map_size = align_up(user_offset + size + rz, kPageSize);
@@ -56,11 +56,13 @@ DM_NOINLINE void* allocate_large(size_t size, size_t align, unsigned align_log2,
   m->user_size = size;
   StackId stack = record_stack(caller);
   std::atomic_thread_fence(std::memory_order_release);  // guards before the header that says "allocated"
-  m->header.store(m->start, stack, allocation_epoch(caller.ip), ChunkHeader::pack(0, 0, ChunkState::kAllocated, origin, align_log2));
+  m->header.store(m->start, stack, allocation_epoch(caller.ip),
+                  ChunkHeader::pack(0, 0, ChunkState::kAllocated, origin, align_log2));
   return reinterpret_cast<void*>(user);
 }
 
-DM_ALWAYS_INLINE void* allocate_impl(size_t size, size_t align, AllocOrigin origin, const CallerFrame& caller, bool zero) {
+DM_ALWAYS_INLINE void* allocate_impl(size_t size, size_t align, AllocOrigin origin, const CallerFrame& caller,
+                                     bool zero) {
   // The header records the alignment asked for (aligned delete must pass the same);
   // the layout uses at least 16.
   unsigned requested_align_log2 = align == 0 ? log2_of(kMinAlign) : log2_of(align);
@@ -75,7 +77,8 @@ DM_ALWAYS_INLINE void* allocate_impl(size_t size, size_t align, AllocOrigin orig
   count_operation(caller);
   size_t rz = redzone_for(size);
   size_t needed = kHeaderSize + rz + size + rz + (align - kMinAlign);
-  if (DM_UNLIKELY(needed > kSmallMaxSlot)) return allocate_large(size, align, requested_align_log2, origin, caller, zero);
+  if (DM_UNLIKELY(needed > kSmallMaxSlot))
+    return allocate_large(size, align, requested_align_log2, origin, caller, zero);
 
   int cls = size_to_class(needed);
   void* slot_ptr = thread_cache_pop(cls);
@@ -140,8 +143,10 @@ DM_ALWAYS_INLINE Validity validate_live(uintptr_t pointer, const CallSite& site,
     if (where == Locate::kFound) where = snapshot_header(block, seen);
   }
   if (DM_UNLIKELY(where != Locate::kFound)) {
-    if (where == Locate::kCorrupt) report_heap_corruption(site, pointer, *block);
-    else report_invalid_free(site, pointer, where, nullptr);
+    if (where == Locate::kCorrupt)
+      report_heap_corruption(site, pointer, *block);
+    else
+      report_invalid_free(site, pointer, where, nullptr);
     return Validity::kBad;
   }
   if (DM_UNLIKELY(block->user != pointer)) {
@@ -192,7 +197,8 @@ bool is_aligned_origin(AllocOrigin o) { return o == AllocOrigin::kNewAligned || 
 
 // Sized and aligned deletes must agree with the block; returns the problem or nullptr.
 const char* sized_aligned_mismatch(const BlockRef& block, size_t sized, size_t align) {
-  if (sized != kUnsized && sized != block.size) return "the size passed to sized delete differs from the allocated size";
+  if (sized != kUnsized && sized != block.size)
+    return "the size passed to sized delete differs from the allocated size";
   if (align != 0 && (size_t{1} << block.header->align_log2()) != align)
     return "the alignment passed to aligned delete differs from the allocation's";
   return nullptr;
@@ -241,7 +247,8 @@ void deallocate(void* pointer, const Dealloc& how) {
   shown.header = &seen;
   AllocOrigin allocated_by = seen.origin();
   if (DM_UNLIKELY(validity == Validity::kCookieMismatch)) {
-    report_alloc_dealloc_mismatch(site, p, shown, "an array from operator new [] deleted with operator delete (use delete [])");
+    report_alloc_dealloc_mismatch(site, p, shown,
+                                  "an array from operator new [] deleted with operator delete (use delete [])");
   } else if (DM_UNLIKELY(allocated_by != how.origin)) {
     report_alloc_dealloc_mismatch(site, p, shown, nullptr);
   } else if (DM_UNLIKELY(how.sized != kUnsized || (how.align != 0 && is_aligned_origin(how.origin)))) {
@@ -296,8 +303,7 @@ size_t usable_size(const void* pointer) {
   uintptr_t p = reinterpret_cast<uintptr_t>(pointer);
   if (internal_arena_contains(p)) return internal_block_size(pointer);
   BlockRef block;
-  if (locate_block(p, &block) != Locate::kFound || block.user != p ||
-      block.header->state() != ChunkState::kAllocated)
+  if (locate_block(p, &block) != Locate::kFound || block.user != p || block.header->state() != ChunkState::kAllocated)
     return 0;
   return block.size;
 }

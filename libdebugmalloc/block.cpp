@@ -32,7 +32,8 @@ Locate locate_block(uintptr_t address, BlockRef* out) {
   }
   auto* zone = static_cast<ZoneMeta*>(span);
   uintptr_t slot = zone->slot_of(address);
-  if (slot >= zone->start + uintptr_t{zone->slot_count} * zone->slot_size) return Locate::kNotHeap;  // tail past the last slot
+  if (slot >= zone->start + uintptr_t{zone->slot_count} * zone->slot_size)
+    return Locate::kNotHeap;  // tail past the last slot
   return block_at_slot(zone, slot, out);
 }
 

@@ -9,9 +9,19 @@ namespace {
 
 // DWARF pointer encodings (DW_EH_PE_*).
 enum : uint8_t {
-  kPeAbsptr = 0x00, kPeUleb128 = 0x01, kPeUdata2 = 0x02, kPeUdata4 = 0x03, kPeUdata8 = 0x04,
-  kPeSleb128 = 0x09, kPeSdata2 = 0x0a, kPeSdata4 = 0x0b, kPeSdata8 = 0x0c,
-  kPePcrel = 0x10, kPeDatarel = 0x30, kPeIndirect = 0x80, kPeOmit = 0xff,
+  kPeAbsptr = 0x00,
+  kPeUleb128 = 0x01,
+  kPeUdata2 = 0x02,
+  kPeUdata4 = 0x03,
+  kPeUdata8 = 0x04,
+  kPeSleb128 = 0x09,
+  kPeSdata2 = 0x0a,
+  kPeSdata4 = 0x0b,
+  kPeSdata8 = 0x0c,
+  kPePcrel = 0x10,
+  kPeDatarel = 0x30,
+  kPeIndirect = 0x80,
+  kPeOmit = 0xff,
 };
 
 // x86-64 DWARF register numbers.
@@ -65,22 +75,49 @@ class Reader {
     uintptr_t here = p_;
     uintptr_t v = 0;
     switch (encoding & 0x0f) {
-      case kPeAbsptr: v = fixed<uint64_t>(); break;
-      case kPeUleb128: v = uleb(); break;
-      case kPeUdata2: v = fixed<uint16_t>(); break;
-      case kPeUdata4: v = fixed<uint32_t>(); break;
-      case kPeUdata8: v = fixed<uint64_t>(); break;
-      case kPeSleb128: v = static_cast<uintptr_t>(sleb()); break;
-      case kPeSdata2: v = static_cast<uintptr_t>(static_cast<int64_t>(fixed<int16_t>())); break;
-      case kPeSdata4: v = static_cast<uintptr_t>(static_cast<int64_t>(fixed<int32_t>())); break;
-      case kPeSdata8: v = static_cast<uintptr_t>(fixed<int64_t>()); break;
-      default: ok_ = false; return 0;
+      case kPeAbsptr:
+        v = fixed<uint64_t>();
+        break;
+      case kPeUleb128:
+        v = uleb();
+        break;
+      case kPeUdata2:
+        v = fixed<uint16_t>();
+        break;
+      case kPeUdata4:
+        v = fixed<uint32_t>();
+        break;
+      case kPeUdata8:
+        v = fixed<uint64_t>();
+        break;
+      case kPeSleb128:
+        v = static_cast<uintptr_t>(sleb());
+        break;
+      case kPeSdata2:
+        v = static_cast<uintptr_t>(static_cast<int64_t>(fixed<int16_t>()));
+        break;
+      case kPeSdata4:
+        v = static_cast<uintptr_t>(static_cast<int64_t>(fixed<int32_t>()));
+        break;
+      case kPeSdata8:
+        v = static_cast<uintptr_t>(fixed<int64_t>());
+        break;
+      default:
+        ok_ = false;
+        return 0;
     }
     switch (encoding & 0x70) {
-      case 0: break;
-      case kPePcrel: v += here; break;
-      case kPeDatarel: v += data_base; break;
-      default: ok_ = false; return 0;
+      case 0:
+        break;
+      case kPePcrel:
+        v += here;
+        break;
+      case kPeDatarel:
+        v += data_base;
+        break;
+      default:
+        ok_ = false;
+        return 0;
     }
     if ((encoding & kPeIndirect) != 0) v = *reinterpret_cast<const uintptr_t*>(v);
     return v;
@@ -134,14 +171,20 @@ bool parse_cie(uintptr_t cie, Cie* out) {
         out->has_augmentation_data = true;
         break;
       }
-      case 'L': body.fixed<uint8_t>(); break;
+      case 'L':
+        body.fixed<uint8_t>();
+        break;
       case 'P': {
         uint8_t enc = body.fixed<uint8_t>();
         body.pointer(static_cast<uint8_t>(enc & ~kPeIndirect));
         break;
       }
-      case 'R': out->fde_encoding = body.fixed<uint8_t>(); break;
-      case 'S': out->signal_frame = true; break;
+      case 'R':
+        out->fde_encoding = body.fixed<uint8_t>();
+        break;
+      case 'S':
+        out->signal_frame = true;
+        break;
       default:
         if (aug_data_end == 0) return false;  // unknown augmentation without a length to skip it
         i = aug_len;
@@ -163,16 +206,22 @@ bool run_program(uintptr_t begin, uintptr_t end, const Cie& cie, uintptr_t locat
   int depth = 0;
   Reader r(begin, end);
   auto set_offset = [&](uint64_t reg, int64_t offset) {
-    if (reg == kRegRbp) state->rbp = RegState::kOffset, state->rbp_offset = offset;
-    else if (reg == cie.ra_register) state->ra = RegState::kOffset, state->ra_offset = offset;
+    if (reg == kRegRbp)
+      state->rbp = RegState::kOffset, state->rbp_offset = offset;
+    else if (reg == cie.ra_register)
+      state->ra = RegState::kOffset, state->ra_offset = offset;
   };
   auto set_rule = [&](uint64_t reg, decltype(RegState::rbp) rule) {
-    if (reg == kRegRbp) state->rbp = rule;
-    else if (reg == cie.ra_register) state->ra = rule;
+    if (reg == kRegRbp)
+      state->rbp = rule;
+    else if (reg == cie.ra_register)
+      state->ra = rule;
   };
   auto restore = [&](uint64_t reg) {
-    if (reg == kRegRbp) state->rbp = initial.rbp, state->rbp_offset = initial.rbp_offset;
-    else if (reg == cie.ra_register) state->ra = initial.ra, state->ra_offset = initial.ra_offset;
+    if (reg == kRegRbp)
+      state->rbp = initial.rbp, state->rbp_offset = initial.rbp_offset;
+    else if (reg == cie.ra_register)
+      state->ra = initial.ra, state->ra_offset = initial.ra_offset;
   };
   while (!r.at_end() && r.ok()) {
     uint8_t op = r.fixed<uint8_t>();
@@ -188,78 +237,109 @@ bool run_program(uintptr_t begin, uintptr_t end, const Cie& cie, uintptr_t locat
       continue;
     } else {
       switch (op) {
-        case 0x00: continue;                                                         // nop
-        case 0x01: location = r.pointer(cie.fde_encoding); continue;                 // set_loc
-        case 0x02: advance = r.fixed<uint8_t>() * cie.code_align; break;             // advance_loc1
-        case 0x03: advance = r.fixed<uint16_t>() * cie.code_align; break;            // advance_loc2
-        case 0x04: advance = r.fixed<uint32_t>() * cie.code_align; break;            // advance_loc4
-        case 0x05: {                                                                 // offset_extended
+        case 0x00:
+          continue;  // nop
+        case 0x01:
+          location = r.pointer(cie.fde_encoding);
+          continue;  // set_loc
+        case 0x02:
+          advance = r.fixed<uint8_t>() * cie.code_align;
+          break;  // advance_loc1
+        case 0x03:
+          advance = r.fixed<uint16_t>() * cie.code_align;
+          break;  // advance_loc2
+        case 0x04:
+          advance = r.fixed<uint32_t>() * cie.code_align;
+          break;      // advance_loc4
+        case 0x05: {  // offset_extended
           uint64_t reg = r.uleb();
           set_offset(reg, static_cast<int64_t>(r.uleb()) * cie.data_align);
           continue;
         }
-        case 0x06: restore(r.uleb()); continue;                                      // restore_extended
-        case 0x07: set_rule(r.uleb(), RegState::kUndefined); continue;               // undefined
-        case 0x08: set_rule(r.uleb(), RegState::kSame); continue;                    // same_value
-        case 0x09: {                                                                 // register
+        case 0x06:
+          restore(r.uleb());
+          continue;  // restore_extended
+        case 0x07:
+          set_rule(r.uleb(), RegState::kUndefined);
+          continue;  // undefined
+        case 0x08:
+          set_rule(r.uleb(), RegState::kSame);
+          continue;   // same_value
+        case 0x09: {  // register
           uint64_t reg = r.uleb();
           r.uleb();
           set_rule(reg, RegState::kUnsupported);
           continue;
         }
-        case 0x0a:                                                                   // remember_state
+        case 0x0a:  // remember_state
           if (depth == kMaxRemembered) return false;
           remembered[depth++] = *state;
           continue;
-        case 0x0b:                                                                   // restore_state
+        case 0x0b:  // restore_state
           if (depth == 0) return false;
           *state = remembered[--depth];
           continue;
-        case 0x0c:                                                                   // def_cfa
+        case 0x0c:  // def_cfa
           state->cfa_reg = r.uleb();
           state->cfa_offset = static_cast<int64_t>(r.uleb());
           state->cfa_unsupported = false;
           continue;
-        case 0x0d: state->cfa_reg = r.uleb(); state->cfa_unsupported = false; continue;  // def_cfa_register
-        case 0x0e: state->cfa_offset = static_cast<int64_t>(r.uleb()); continue;        // def_cfa_offset
-        case 0x0f: r.skip(r.uleb()); state->cfa_unsupported = true; continue;           // def_cfa_expression
-        case 0x10: {                                                                 // expression
+        case 0x0d:
+          state->cfa_reg = r.uleb();
+          state->cfa_unsupported = false;
+          continue;  // def_cfa_register
+        case 0x0e:
+          state->cfa_offset = static_cast<int64_t>(r.uleb());
+          continue;  // def_cfa_offset
+        case 0x0f:
+          r.skip(r.uleb());
+          state->cfa_unsupported = true;
+          continue;   // def_cfa_expression
+        case 0x10: {  // expression
           uint64_t reg = r.uleb();
           r.skip(r.uleb());
           set_rule(reg, RegState::kUnsupported);
           continue;
         }
-        case 0x11: {                                                                 // offset_extended_sf
+        case 0x11: {  // offset_extended_sf
           uint64_t reg = r.uleb();
           set_offset(reg, r.sleb() * cie.data_align);
           continue;
         }
-        case 0x12:                                                                   // def_cfa_sf
+        case 0x12:  // def_cfa_sf
           state->cfa_reg = r.uleb();
           state->cfa_offset = r.sleb() * cie.data_align;
           state->cfa_unsupported = false;
           continue;
-        case 0x13: state->cfa_offset = r.sleb() * cie.data_align; continue;          // def_cfa_offset_sf
-        case 0x14: case 0x15: {                                                      // val_offset(_sf)
+        case 0x13:
+          state->cfa_offset = r.sleb() * cie.data_align;
+          continue;  // def_cfa_offset_sf
+        case 0x14:
+        case 0x15: {  // val_offset(_sf)
           uint64_t reg = r.uleb();
-          if (op == 0x14) r.uleb();
-          else r.sleb();
+          if (op == 0x14)
+            r.uleb();
+          else
+            r.sleb();
           set_rule(reg, RegState::kUnsupported);
           continue;
         }
-        case 0x16: {                                                                 // val_expression
+        case 0x16: {  // val_expression
           uint64_t reg = r.uleb();
           r.skip(r.uleb());
           set_rule(reg, RegState::kUnsupported);
           continue;
         }
-        case 0x2e: r.uleb(); continue;                                               // GNU_args_size
-        case 0x2f: {                                                                 // GNU_negative_offset_extended
+        case 0x2e:
+          r.uleb();
+          continue;   // GNU_args_size
+        case 0x2f: {  // GNU_negative_offset_extended
           uint64_t reg = r.uleb();
           set_offset(reg, -static_cast<int64_t>(r.uleb()) * cie.data_align);
           continue;
         }
-        default: return false;
+        default:
+          return false;
       }
     }
     location += advance;
@@ -283,8 +363,10 @@ uintptr_t find_fde(uintptr_t pc, uintptr_t hdr) {
   uintptr_t lo = 0, hi = count;
   while (lo + 1 < hi) {
     uintptr_t mid = (lo + hi) / 2;
-    if (hdr + static_cast<intptr_t>(table[2 * mid]) <= pc) lo = mid;
-    else hi = mid;
+    if (hdr + static_cast<intptr_t>(table[2 * mid]) <= pc)
+      lo = mid;
+    else
+      hi = mid;
   }
   if (hdr + static_cast<intptr_t>(table[2 * lo]) > pc) return 0;
   return hdr + static_cast<intptr_t>(table[2 * lo + 1]);

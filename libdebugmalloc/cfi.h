@@ -10,9 +10,9 @@ namespace dm {
 
 struct UnwindRule {
   enum Kind : uint8_t {
-    kNone = 0,      // no usable information: fall back to the general unwinder
-    kFrame = 1,     // CFA = (rbp or rsp) + offset; RA at CFA - 8
-    kOutermost = 2, // the return address is undefined: the stack ends here
+    kNone = 0,       // no usable information: fall back to the general unwinder
+    kFrame = 1,      // CFA = (rbp or rsp) + offset; RA at CFA - 8
+    kOutermost = 2,  // the return address is undefined: the stack ends here
   };
   uint8_t kind = kNone;
   bool cfa_from_rbp = false;  // else from rsp

@@ -19,7 +19,7 @@
 namespace dm {
 
 enum class ChunkState : uint8_t {
-  kNeverUsed = 0,    // header is all zero: the slot was never handed out
+  kNeverUsed = 0,  // header is all zero: the slot was never handed out
   kAllocated = 1,
   kQuarantined = 2,  // freed, waiting in the quarantine, memory not reusable yet
   kAvailable = 3,    // freed and back in a free list (header kept for double-free reports),
@@ -47,7 +47,7 @@ struct alignas(16) ChunkHeader {
   uint32_t alloc_stack;  // stack depot id, 0 = none
   uint32_t free_stack;   // once freed: stack depot id (0 = none); while allocated: the allocation epoch
 
-  uint64_t bits;         // size | offset | state | origin | align_log2 | checksum
+  uint64_t bits;  // size | offset | state | origin | align_log2 | checksum
 
   size_t size() const { return bits & kMaxSize; }
   size_t user_offset() const { return (bits >> kSizeBits) & kMaxOffset; }

@@ -38,7 +38,7 @@ __thread int t_reporting __attribute__((tls_model("initial-exec"))) = 0;
 // Distinct errors, by (kind, found stack, allocation stack): the first of each
 // is printed in full, later ones only counted (like Valgrind's error contexts).
 constexpr size_t kMaxDistinct = 4096;
-constinit uint64_t g_keys[kMaxDistinct * 2] = {};     // open addressing: key
+constinit uint64_t g_keys[kMaxDistinct * 2] = {};       // open addressing: key
 constinit uint32_t g_key_index[kMaxDistinct * 2] = {};  // ... -> index + 1 into g_distinct
 constinit ErrorRecord* g_distinct = nullptr;            // mmap'd on first use
 constinit size_t g_distinct_used = 0;
@@ -88,8 +88,10 @@ void dump_bytes(TextBuffer& out, const char* prefix, uintptr_t address, uintptr_
       bool bad = damage != nullptr && a >= damage->first && a <= damage->last;
       bool inside = a >= lo && a < hi;
       out.ch(bad ? '[' : ' ');
-      if (inside) out.hex(*reinterpret_cast<const uint8_t*>(a), 2);
-      else out.str("  ");
+      if (inside)
+        out.hex(*reinterpret_cast<const uint8_t*>(a), 2);
+      else
+        out.str("  ");
       if (bad) out.ch(']');
     }
     out.ch('\n');
@@ -222,15 +224,24 @@ void describe_foreign(TextBuffer& line, uintptr_t pointer) {
 
 const char* error_kind_name(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kHeapBufferOverflow: return "heap-buffer-overflow";
-    case ErrorKind::kHeapBufferUnderflow: return "heap-buffer-underflow";
-    case ErrorKind::kUseAfterFree: return "use-after-free";
-    case ErrorKind::kDoubleFree: return "double-free";
-    case ErrorKind::kInvalidFree: return "invalid-free";
-    case ErrorKind::kAllocDeallocMismatch: return "alloc-dealloc-mismatch";
-    case ErrorKind::kHeapCorruption: return "heap-corruption";
-    case ErrorKind::kAllocationSizeTooBig: return "allocation-size-too-big";
-    case ErrorKind::kCallocOverflow: return "calloc-overflow";
+    case ErrorKind::kHeapBufferOverflow:
+      return "heap-buffer-overflow";
+    case ErrorKind::kHeapBufferUnderflow:
+      return "heap-buffer-underflow";
+    case ErrorKind::kUseAfterFree:
+      return "use-after-free";
+    case ErrorKind::kDoubleFree:
+      return "double-free";
+    case ErrorKind::kInvalidFree:
+      return "invalid-free";
+    case ErrorKind::kAllocDeallocMismatch:
+      return "alloc-dealloc-mismatch";
+    case ErrorKind::kHeapCorruption:
+      return "heap-corruption";
+    case ErrorKind::kAllocationSizeTooBig:
+      return "allocation-size-too-big";
+    case ErrorKind::kCallocOverflow:
+      return "calloc-overflow";
   }
   return "unknown";
 }
@@ -299,10 +310,11 @@ void report_invalid_free(const CallSite& site, uintptr_t pointer, Locate why, co
   if (why == Locate::kFound && block != nullptr) {
     fill_block(r, *block);
     bool live = block->header->state() == ChunkState::kAllocated;
-    if (r.offset < 0) line.str("it is ").dec(static_cast<uint64_t>(-r.offset)).str(" bytes before the start of a ");
-    else line.str("it is ").dec(static_cast<uint64_t>(r.offset)).str(" bytes inside a ");
-    line.dec(block->size).str("-byte ")
-        .str(live ? "" : "freed ").str("block at ").ptr(block->user);
+    if (r.offset < 0)
+      line.str("it is ").dec(static_cast<uint64_t>(-r.offset)).str(" bytes before the start of a ");
+    else
+      line.str("it is ").dec(static_cast<uint64_t>(r.offset)).str(" bytes inside a ");
+    line.dec(block->size).str("-byte ").str(live ? "" : "freed ").str("block at ").ptr(block->user);
   } else if (why == Locate::kNeverAllocated) {
     line.str("it points into the heap, at memory never handed out");
   } else {
@@ -332,7 +344,10 @@ void report_heap_corruption(const CallSite& site, uintptr_t pointer, const Block
     BlockRef previous;
     if (block_at_slot(block.zone, block.slot - block.zone->slot_size, &previous) == Locate::kFound &&
         rear_guard_damage(previous).found()) {
-      line.str(" (the ").dec(previous.size).str("-byte block before it, at ").ptr(previous.user)
+      line.str(" (the ")
+          .dec(previous.size)
+          .str("-byte block before it, at ")
+          .ptr(previous.user)
           .str(", was overflowed)");
       r.alloc_stack = previous.header->alloc_stack;
     }
@@ -343,28 +358,35 @@ void report_heap_corruption(const CallSite& site, uintptr_t pointer, const Block
   emit(r, &whole, nullptr);
 }
 
-void report_alloc_dealloc_mismatch(const CallSite& site, uintptr_t pointer, const BlockRef& block,
-                                   const char* detail) {
+void report_alloc_dealloc_mismatch(const CallSite& site, uintptr_t pointer, const BlockRef& block, const char* detail) {
   ErrorRecord r = new_record(ErrorKind::kAllocDeallocMismatch, site, pointer);
   fill_block(r, block);
   InlineText<320> line;
-  line.str(site.api).str(" on a ").dec(block.size).str("-byte block allocated by ")
+  line.str(site.api)
+      .str(" on a ")
+      .dec(block.size)
+      .str("-byte block allocated by ")
       .str(origin_alloc_name(block.header->origin()));
-  if (detail != nullptr) line.str(": ").str(detail);
-  else line.str(" (use ").str(origin_dealloc_name(block.header->origin())).ch(')');
+  if (detail != nullptr)
+    line.str(": ").str(detail);
+  else
+    line.str(" (use ").str(origin_dealloc_name(block.header->origin())).ch(')');
   set_message(r, line);
   emit(r, nullptr, nullptr);
 }
 
 void report_guard_damage(const CallSite& site, const BlockRef& block, const Damage& damage, bool front) {
-  ErrorRecord r = new_record(front ? ErrorKind::kHeapBufferUnderflow : ErrorKind::kHeapBufferOverflow, site, damage.first);
+  ErrorRecord r =
+      new_record(front ? ErrorKind::kHeapBufferUnderflow : ErrorKind::kHeapBufferOverflow, site, damage.first);
   fill_block(r, block);
   r.bad_bytes = damage.count;
   bool freed = block.header->state() != ChunkState::kAllocated;
   InlineText<320> line;
   line.dec(damage.count).str(" byte").str(plural(damage.count)).str(" changed ");
-  if (front) line.dec(block.user - damage.first).str(" bytes before the start of a ");
-  else line.dec(damage.first - (block.user + block.size)).str(" bytes past the end of a ");
+  if (front)
+    line.dec(block.user - damage.first).str(" bytes before the start of a ");
+  else
+    line.dec(damage.first - (block.user + block.size)).str(" bytes past the end of a ");
   line.str(freed ? "freed " : "").dec(block.size).str("-byte block at ").ptr(block.user);
   set_message(r, line);
   emit(r, &block, &damage);
@@ -376,8 +398,15 @@ void report_use_after_free(const CallSite& site, const BlockRef& block, const Da
   fill_block(r, block);
   r.bad_bytes = damage.count;
   InlineText<320> line;
-  line.dec(damage.count).str(" byte").str(plural(damage.count)).str(" written at offset ")
-      .dec(damage.first - block.user).str(" of a ").dec(block.size).str("-byte block at ").ptr(block.user)
+  line.dec(damage.count)
+      .str(" byte")
+      .str(plural(damage.count))
+      .str(" written at offset ")
+      .dec(damage.first - block.user)
+      .str(" of a ")
+      .dec(block.size)
+      .str("-byte block at ")
+      .ptr(block.user)
       .str(" after it was freed");
   set_message(r, line);
   emit(r, &block, &damage);
@@ -390,7 +419,12 @@ void report_access_after_free(const CallSite& site, const BlockRef& block, uintp
   r.bad_bytes = 0;
   InlineText<320> line;
   int64_t offset = static_cast<int64_t>(address - block.user);
-  line.str("an access at offset ").sdec(offset).str(" of a ").dec(block.size).str("-byte block at ").ptr(block.user)
+  line.str("an access at offset ")
+      .sdec(offset)
+      .str(" of a ")
+      .dec(block.size)
+      .str("-byte block at ")
+      .ptr(block.user)
       .str(" after it was freed");
   set_message(r, line);
   emit(r, nullptr, nullptr);
@@ -404,9 +438,12 @@ void format_call(TextBuffer& line, const AllocCall& call) {
   line.str(call.name).ch('(');
   for (int i = 0; i < 3 && call.shape[i] != AllocCall::kNone; ++i) {
     if (i != 0) line.str(", ");
-    if (call.shape[i] == AllocCall::kPointer) line.ptr(call.value[i]);
-    else if (call.shape[i] == AllocCall::kAlignVal) line.str("std::align_val_t(").dec(call.value[i]).ch(')');
-    else line.dec(call.value[i]);
+    if (call.shape[i] == AllocCall::kPointer)
+      line.ptr(call.value[i]);
+    else if (call.shape[i] == AllocCall::kAlignVal)
+      line.str("std::align_val_t(").dec(call.value[i]).ch(')');
+    else
+      line.dec(call.value[i]);
   }
   if (call.nothrow) line.str(", std::nothrow");
   line.ch(')');

@@ -46,21 +46,21 @@ struct CallSite {
 // Everything known about one error, for the readable report and the report file.
 struct ErrorRecord {
   ErrorKind kind;
-  const char* api = nullptr;      // who found it: "free()", "the heap check at exit", ...
-  uintptr_t address = 0;          // the pointer passed, or the first bad byte
+  const char* api = nullptr;  // who found it: "free()", "the heap check at exit", ...
+  uintptr_t address = 0;      // the pointer passed, or the first bad byte
   bool block_known = false;
-  uintptr_t block = 0;            // start of the user's bytes
+  uintptr_t block = 0;  // start of the user's bytes
   size_t block_size = 0;
-  int64_t offset = 0;             // address - block (negative before the block)
-  size_t bad_bytes = 0;           // changed bytes (guards, freed memory)
+  int64_t offset = 0;    // address - block (negative before the block)
+  size_t bad_bytes = 0;  // changed bytes (guards, freed memory)
   StackId found_stack = 0;
   StackId alloc_stack = 0;
   StackId free_stack = 0;
-  uint64_t identity = 0;          // when set, what makes two errors the same (instead of their stacks)
-  uint64_t count = 0;             // occurrences (in the table of distinct errors)
-  uint64_t last_occurrence = 0;   // error_count() just after its latest occurrence
-  bool suppressed = false;        // matched a suppression: not printed, not counted
-  char message[320] = {};         // one line a person reads
+  uint64_t identity = 0;         // when set, what makes two errors the same (instead of their stacks)
+  uint64_t count = 0;            // occurrences (in the table of distinct errors)
+  uint64_t last_occurrence = 0;  // error_count() just after its latest occurrence
+  bool suppressed = false;       // matched a suppression: not printed, not counted
+  char message[320] = {};        // one line a person reads
 };
 
 DM_NOINLINE void report_invalid_free(const CallSite& site, uintptr_t pointer, Locate why, const BlockRef* block);
@@ -84,10 +84,10 @@ constexpr bool is_negative_size(size_t size) { return static_cast<int64_t>(size)
 // that is certainly a bug: the function and up to three arguments.
 struct AllocCall {
   enum Shape : uint8_t { kNone, kNumber, kPointer, kAlignVal };  // how an argument is shown
-  const char* name;           // "malloc", "operator new []", ...
+  const char* name;                                              // "malloc", "operator new []", ...
   uint64_t value[3] = {};
   Shape shape[3] = {};
-  bool nothrow = false;       // operator new's std::nothrow form
+  bool nothrow = false;  // operator new's std::nothrow form
 };
 // A request whose size (or calloc's count * size) has its top bit set.
 DM_NOINLINE void report_allocation_size_too_big(const CallSite& site, const AllocCall& call, size_t size);

@@ -95,8 +95,10 @@ uintptr_t eh_frame_hdr_for(uintptr_t ip, bool may_rebuild) {
     size_t lo = 0, hi = list->count;
     while (lo < hi) {
       size_t mid = (lo + hi) / 2;
-      if (list->modules[mid].hi <= ip) lo = mid + 1;
-      else hi = mid;
+      if (list->modules[mid].hi <= ip)
+        lo = mid + 1;
+      else
+        hi = mid;
     }
     if (lo < list->count && list->modules[lo].lo <= ip) return list->modules[lo].eh_frame_hdr;
   }
@@ -158,7 +160,8 @@ DM_ALWAYS_INLINE UnwindRule rule_at(uintptr_t ip, CacheEntry* table) {
   uint64_t generation = g_generation.load(std::memory_order_relaxed);
   CacheEntry& e = table[(ip * 0x9E3779B97F4A7C15ull) >> (64 - 16)];
   uint64_t packed = e.packed.load(std::memory_order_relaxed);
-  if (e.ip.load(std::memory_order_relaxed) == ip && e.check.load(std::memory_order_acquire) == check_of(ip, packed, generation))
+  if (e.ip.load(std::memory_order_relaxed) == ip &&
+      e.check.load(std::memory_order_acquire) == check_of(ip, packed, generation))
     return unpack(packed);
   UnwindRule r = compute_rule(ip);
   packed = pack(r);

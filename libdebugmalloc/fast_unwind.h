@@ -48,7 +48,7 @@ void fast_unwind_thread_exit();
 
 // The calling entry point's CallerFrame. Entry points are built with frame
 // pointers: rbp points at the saved rbp, the return address sits above it.
-#define DM_CALLER_FRAME()                                                                          \
-  (::dm::CallerFrame{reinterpret_cast<uintptr_t>(__builtin_return_address(0)),                    \
-                     reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) + 16,                 \
+#define DM_CALLER_FRAME()                                                          \
+  (::dm::CallerFrame{reinterpret_cast<uintptr_t>(__builtin_return_address(0)),     \
+                     reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) + 16, \
                      *reinterpret_cast<const uintptr_t*>(__builtin_frame_address(0))})

@@ -11,13 +11,14 @@ namespace dm {
 size_t redzone_for(size_t size) {
   if (!guards_enabled()) return 0;
   // ASan's adaptive redzones: the bigger the block, the bigger the guard.
-  size_t rz = size <= 64 - 16 ? 16
-            : size <= 128 - 32 ? 32
-            : size <= 512 - 64 ? 64
-            : size <= 4096 - 128 ? 128
-            : size <= (1 << 14) - 256 ? 256
-            : size <= (1 << 15) - 512 ? 512
-            : size <= (1 << 16) - 1024 ? 1024 : 2048;
+  size_t rz = size <= 64 - 16            ? 16
+              : size <= 128 - 32         ? 32
+              : size <= 512 - 64         ? 64
+              : size <= 4096 - 128       ? 128
+              : size <= (1 << 14) - 256  ? 256
+              : size <= (1 << 15) - 512  ? 512
+              : size <= (1 << 16) - 1024 ? 1024
+                                         : 2048;
   size_t floor = align_up(g_options.redzone, 16);
   return rz > floor ? rz : floor;
 }

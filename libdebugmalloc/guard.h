@@ -35,12 +35,11 @@ inline uintptr_t front_guard_start(const BlockRef& block) {
 // Writes the front guard [front, user) and the rear guard [user + size, end).
 void fill_guards(uintptr_t front, uintptr_t user, size_t size, uintptr_t end);
 
-
 // A run of changed bytes: where the first one is and how many differ.
 struct Damage {
-  uintptr_t first = 0;   // address of the first changed byte
-  uintptr_t last = 0;    // address of the last changed byte
-  size_t count = 0;      // changed bytes
+  uintptr_t first = 0;  // address of the first changed byte
+  uintptr_t last = 0;   // address of the last changed byte
+  size_t count = 0;     // changed bytes
   bool found() const { return count != 0; }
 };
 

@@ -44,8 +44,12 @@ void verify_block(const BlockRef& block, const CallSite& site, const ChunkHeader
 // One line, not an error: the program's own mprotect is not a heap bug.
 void report_unreadable_skipped(const char* found_by, uint64_t slots) {
   InlineText<256> line;
-  line.str("debugmalloc: ").str(found_by).str(" did not read ").dec(slots)
-      .str(slots == 1 ? " block" : " blocks").str(" in memory the program made inaccessible\n");
+  line.str("debugmalloc: ")
+      .str(found_by)
+      .str(" did not read ")
+      .dec(slots)
+      .str(slots == 1 ? " block" : " blocks")
+      .str(" in memory the program made inaccessible\n");
   os_write_all(log_fd(), line.data(), line.size());
 }
 

@@ -46,7 +46,8 @@ void SpanSnapshot::find_unreadable(const MemoryMap& maps) {
       if (next > at) unreadable_.push_back(Mapping{at, next, false, false, false, false});
       if (k >= maps.size() || maps[k].start >= end) break;
       uintptr_t covered = maps[k].end < end ? maps[k].end : end;
-      if (!maps[k].readable) unreadable_.push_back(Mapping{maps[k].start > at ? maps[k].start : at, covered, false, false, false, false});
+      if (!maps[k].readable)
+        unreadable_.push_back(Mapping{maps[k].start > at ? maps[k].start : at, covered, false, false, false, false});
       at = covered;
     }
   }
@@ -57,8 +58,10 @@ bool SpanSnapshot::readable(uintptr_t begin, uintptr_t end) const {
   size_t lo = 0, hi = unreadable_.size();
   while (lo < hi) {  // the first unreadable range ending after `begin`
     size_t mid = (lo + hi) / 2;
-    if (unreadable_[mid].end <= begin) lo = mid + 1;
-    else hi = mid;
+    if (unreadable_[mid].end <= begin)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo == unreadable_.size() || unreadable_[lo].start >= end;
 }

@@ -10,7 +10,7 @@
 namespace dm {
 
 extern std::atomic<int> g_init_state;  // 0: not started, 1: running, 2: done
-extern bool g_forked_child;             // this image is a fork of another (no exec since)
+extern bool g_forked_child;            // this image is a fork of another (no exec since)
 void initialize_slow();
 
 DM_ALWAYS_INLINE void ensure_initialized() {

@@ -36,8 +36,10 @@ DM_NOINLINE void* size_too_big(const char* api, const dm::AllocCall& call, size_
 DM_NOINLINE void* array_too_big(const char* api, const dm::AllocCall& call, size_t count, size_t size,
                                 const dm::CallerFrame& caller) {
   size_t total;
-  if (__builtin_mul_overflow(count, size, &total)) dm::report_calloc_overflow({api, &caller}, call, count, size);
-  else dm::report_allocation_size_too_big({api, &caller}, call, total);
+  if (__builtin_mul_overflow(count, size, &total))
+    dm::report_calloc_overflow({api, &caller}, call, count, size);
+  else
+    dm::report_allocation_size_too_big({api, &caller}, call, total);
   errno = ENOMEM;
   return nullptr;
 }
@@ -45,11 +47,14 @@ DM_NOINLINE void* array_too_big(const char* api, const dm::AllocCall& call, size
 }  // namespace
 
 DM_EXPORT void* malloc(size_t size) {
-  if (DM_UNLIKELY(dm::is_negative_size(size))) return size_too_big("malloc()", {"malloc", {size}, {kNum}}, size, DM_CALLER_FRAME());
+  if (DM_UNLIKELY(dm::is_negative_size(size)))
+    return size_too_big("malloc()", {"malloc", {size}, {kNum}}, size, DM_CALLER_FRAME());
   return malloc_family(size, dm::kMinAlign, DM_CALLER_FRAME());
 }
 
-DM_EXPORT void free(void* pointer) { dm::deallocate(pointer, {AllocOrigin::kMalloc, "free()", dm::kUnsized, 0, DM_CALLER_FRAME()}); }
+DM_EXPORT void free(void* pointer) {
+  dm::deallocate(pointer, {AllocOrigin::kMalloc, "free()", dm::kUnsized, 0, DM_CALLER_FRAME()});
+}
 
 DM_EXPORT void* calloc(size_t count, size_t size) {
   size_t total;
@@ -88,8 +93,8 @@ DM_EXPORT void* reallocarray(void* pointer, size_t count, size_t size) {
   size_t total;
   if (DM_UNLIKELY(__builtin_mul_overflow(count, size, &total) || dm::is_negative_size(total)))
     return array_too_big("reallocarray()",
-                         {"reallocarray", {reinterpret_cast<uintptr_t>(pointer), count, size}, {kPtr, kNum, kNum}}, count,
-                         size, DM_CALLER_FRAME());
+                         {"reallocarray", {reinterpret_cast<uintptr_t>(pointer), count, size}, {kPtr, kNum, kNum}},
+                         count, size, DM_CALLER_FRAME());
   return realloc_from(pointer, total, DM_CALLER_FRAME());
 }
 
@@ -134,12 +139,14 @@ DM_EXPORT void* memalign(size_t align, size_t size) {
 }
 
 DM_EXPORT void* valloc(size_t size) {
-  if (DM_UNLIKELY(dm::is_negative_size(size))) return size_too_big("valloc()", {"valloc", {size}, {kNum}}, size, DM_CALLER_FRAME());
+  if (DM_UNLIKELY(dm::is_negative_size(size)))
+    return size_too_big("valloc()", {"valloc", {size}, {kNum}}, size, DM_CALLER_FRAME());
   return malloc_family(size, dm::kPageSize, DM_CALLER_FRAME());
 }
 
 DM_EXPORT void* pvalloc(size_t size) {
-  if (DM_UNLIKELY(dm::is_negative_size(size))) return size_too_big("pvalloc()", {"pvalloc", {size}, {kNum}}, size, DM_CALLER_FRAME());
+  if (DM_UNLIKELY(dm::is_negative_size(size)))
+    return size_too_big("pvalloc()", {"pvalloc", {size}, {kNum}}, size, DM_CALLER_FRAME());
   size_t rounded = dm::align_up(size, dm::kPageSize);
   if (rounded < size) {
     errno = ENOMEM;

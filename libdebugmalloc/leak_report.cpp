@@ -41,10 +41,14 @@ void sort_groups(MmapVector<LeakGroup>& groups) {
 
 const char* kind_phrase(LeakKind kind) {
   switch (kind) {
-    case LeakKind::kDefinite: return "definitely lost";
-    case LeakKind::kIndirect: return "indirectly lost";
-    case LeakKind::kPossible: return "possibly lost";
-    case LeakKind::kReachable: return "still reachable";
+    case LeakKind::kDefinite:
+      return "definitely lost";
+    case LeakKind::kIndirect:
+      return "indirectly lost";
+    case LeakKind::kPossible:
+      return "possibly lost";
+    case LeakKind::kReachable:
+      return "still reachable";
   }
   return "?";
 }
@@ -59,11 +63,26 @@ void render_groups(TextBuffer& out, const LeakCheck& check, unsigned kinds, cons
     ++groups;
     if (g_options.max_leaks != 0 && printed >= g_options.max_leaks) continue;
     ++printed;
-    out.str(prefix).str(leak_kind_name(g.kind)).str(" leak: ").dec(g.bytes).str(" byte").str(plural(g.bytes))
-        .str(" in ").dec(g.blocks).str(" block").str(plural(g.blocks)).str(" ").str(kind_phrase(g.kind));
+    out.str(prefix)
+        .str(leak_kind_name(g.kind))
+        .str(" leak: ")
+        .dec(g.bytes)
+        .str(" byte")
+        .str(plural(g.bytes))
+        .str(" in ")
+        .dec(g.blocks)
+        .str(" block")
+        .str(plural(g.blocks))
+        .str(" ")
+        .str(kind_phrase(g.kind));
     if (g.indirect_blocks != 0)
-      out.str(" (freeing them also frees ").dec(g.indirect_bytes).str(" bytes in ").dec(g.indirect_blocks)
-          .str(" indirect block").str(plural(g.indirect_blocks)).ch(')');
+      out.str(" (freeing them also frees ")
+          .dec(g.indirect_bytes)
+          .str(" bytes in ")
+          .dec(g.indirect_blocks)
+          .str(" indirect block")
+          .str(plural(g.indirect_blocks))
+          .ch(')');
     out.str(", allocated at:\n");
     uint32_t depth = 0;
     const uintptr_t* frames = depot_get(g.stack, &depth);
@@ -96,10 +115,16 @@ void print(const LeakCheck& check, unsigned kinds) {
     out.ch('\n');
   }
   if (check.suppressed_blocks != 0)
-    out.str(prefix).str("        suppressed: ").dec(check.suppressed_bytes).str(" bytes in ").dec(check.suppressed_blocks)
+    out.str(prefix)
+        .str("        suppressed: ")
+        .dec(check.suppressed_bytes)
+        .str(" bytes in ")
+        .dec(check.suppressed_blocks)
         .str(" blocks\n");
   if (check.result.threads_not_stopped != 0)
-    out.str(prefix).str("   note: ").dec(check.result.threads_not_stopped)
+    out.str(prefix)
+        .str("   note: ")
+        .dec(check.result.threads_not_stopped)
         .str(" thread(s) did not stop for the scan; their registers were not seen\n");
   out.str(prefix).ch('\n');
   out.flush(fd);

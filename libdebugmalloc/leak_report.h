@@ -24,7 +24,7 @@ struct LeakCheck {
   LeakResult result;
   uint64_t suppressed_blocks = 0;
   uint64_t suppressed_bytes = 0;
-  uint64_t reported_bytes = 0;    // unsuppressed, in the reported kinds
+  uint64_t reported_bytes = 0;  // unsuppressed, in the reported kinds
   uint64_t reported_blocks = 0;
   bool ran = false;
   bool definite_or_indirect = false;  // unsuppressed definite/indirect leaks were reported

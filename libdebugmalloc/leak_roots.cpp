@@ -198,8 +198,10 @@ class RootWalker {
     size_t lo = 0, hi = excluded_.size();
     while (lo < hi) {
       size_t mid = (lo + hi) / 2;
-      if (excluded_[mid].begin < address) lo = mid + 1;
-      else hi = mid;
+      if (excluded_[mid].begin < address)
+        lo = mid + 1;
+      else
+        hi = mid;
     }
     // Earlier ranges may still reach past `address`.
     while (lo > 0 && excluded_[lo - 1].end > address) --lo;

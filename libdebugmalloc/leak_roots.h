@@ -32,14 +32,15 @@ struct ScanStart {
 // Fills `start` with the caller's stack pointer and callee-saved registers.
 // Must be the first statement of a tool entry point (noinline): the registers
 // are still the caller's there. rbp comes from the frame's saved copy.
-#define DM_CAPTURE_SCAN_START(start)                                                                     \
-  do {                                                                                                   \
-    /* rax (caller-saved) holds the address: never one of the registers captured. */                   \
-    asm volatile("mov %%rbx, 0(%0)\n\tmov %%r12, 8(%0)\n\tmov %%r13, 16(%0)\n\tmov %%r14, 24(%0)\n\t"     \
-                 "mov %%r15, 32(%0)" ::"a"((start).regs)                                                 \
-                 : "memory");                                                                            \
-    (start).regs[5] = *reinterpret_cast<uintptr_t*>(__builtin_frame_address(0));                         \
-    (start).sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) + 16;                           \
+#define DM_CAPTURE_SCAN_START(start)                                                         \
+  do {                                                                                       \
+    /* rax (caller-saved) holds the address: never one of the registers captured. */         \
+    asm volatile(                                                                            \
+        "mov %%rbx, 0(%0)\n\tmov %%r12, 8(%0)\n\tmov %%r13, 16(%0)\n\tmov %%r14, 24(%0)\n\t" \
+        "mov %%r15, 32(%0)" ::"a"((start).regs)                                              \
+        : "memory");                                                                         \
+    (start).regs[5] = *reinterpret_cast<uintptr_t*>(__builtin_frame_address(0));             \
+    (start).sp = reinterpret_cast<uintptr_t>(__builtin_frame_address(0)) + 16;               \
   } while (0)
 
 inline constexpr size_t kSparseMapping = size_t{64} << 20;
@@ -73,7 +74,7 @@ struct RootSink {
 };
 
 // With every other thread stopped: hands each root range to `sink`.
-void visit_roots(const RootPlan& plan, const MemoryMap& maps, const WorldStop& world, const ScanStart& self, const RootSink& sink,
-                 RootStats* stats);
+void visit_roots(const RootPlan& plan, const MemoryMap& maps, const WorldStop& world, const ScanStart& self,
+                 const RootSink& sink, RootStats* stats);
 
 }  // namespace dm

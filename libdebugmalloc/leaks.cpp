@@ -32,9 +32,12 @@ enum class PointsTo { kNothing, kStart, kInterior };
 // destructor (the element count, padded to the alignment); 0 for other blocks.
 size_t array_cookie_size(const ChunkHeader& header) {
   switch (header.origin()) {
-    case AllocOrigin::kNewArray: return sizeof(size_t);
-    case AllocOrigin::kNewArrayAligned: return size_t{1} << header.align_log2();
-    default: return 0;
+    case AllocOrigin::kNewArray:
+      return sizeof(size_t);
+    case AllocOrigin::kNewArrayAligned:
+      return size_t{1} << header.align_log2();
+    default:
+      return 0;
   }
 }
 
@@ -70,12 +73,12 @@ class Scanner {
 
   SpanSnapshot& spans_;  // its readability is known (find_unreadable)
   uintptr_t heap_lo_ = 0, heap_hi_ = 0;
-  MmapVector<uintptr_t> work_;  // blocks to scan (their user pointers)
-  MmapVector<Target> lost_;      // unreached blocks in address order: the lost graph's nodes
-  MmapVector<Leader> leaders_;   // definite blocks in address order
+  MmapVector<uintptr_t> work_;        // blocks to scan (their user pointers)
+  MmapVector<Target> lost_;           // unreached blocks in address order: the lost graph's nodes
+  MmapVector<Leader> leaders_;        // definite blocks in address order
   MmapVector<uint32_t> group_index_;  // open-addressing table: group number + 1
-  uint8_t* all_marks_ = nullptr;     // every zone's marks, one slice per zone
-  uint32_t* all_lost_ = nullptr;     // every zone's node numbers (fresh mappings read as 0)
+  uint8_t* all_marks_ = nullptr;      // every zone's marks, one slice per zone
+  uint32_t* all_lost_ = nullptr;      // every zone's node numbers (fresh mappings read as 0)
   size_t marks_bytes_ = 0, lost_bytes_ = 0;
 };
 
@@ -104,8 +107,10 @@ bool Scanner::prepare() {
       large->scan_lost = 0;
       large->scan_mark = kNotLive;
       if (large->header.state() != ChunkState::kAllocated) continue;
-      if (spans_.readable(large->start, large->start + large->size)) large->scan_mark = root_or_unreached(large->user, large->header);
-      else spans_.count_unreadable_slot();
+      if (spans_.readable(large->start, large->start + large->size))
+        large->scan_mark = root_or_unreached(large->user, large->header);
+      else
+        spans_.count_unreadable_slot();
       continue;
     }
     auto* zone = static_cast<ZoneMeta*>(span);
@@ -256,8 +261,8 @@ bool Scanner::number_lost() {
       if (zone->scan_marks[s] != kUnreached) continue;
       uintptr_t slot = zone->start + static_cast<uintptr_t>(s) * zone->slot_size;
       auto* header = reinterpret_cast<const ChunkHeader*>(slot);
-      if (lost_.size() >= kNoNode ||
-          !lost_.push_back(Target{&zone->scan_marks[s], &zone->scan_lost[s], slot + header->user_offset(), header->size(), header}))
+      if (lost_.size() >= kNoNode || !lost_.push_back(Target{&zone->scan_marks[s], &zone->scan_lost[s],
+                                                             slot + header->user_offset(), header->size(), header}))
         return false;
       zone->scan_lost[s] = static_cast<uint32_t>(lost_.size());
     }
@@ -315,7 +320,8 @@ void Scanner::add(LeakResult* out, LeakKind kind, StackId stack, uint64_t bytes,
     group_index_.reset();
     for (size_t i = 0; i < cap; ++i) group_index_.push_back(0);
     for (size_t g = 0; g < out->groups.size(); ++g) {
-      uint64_t h = (static_cast<uint64_t>(out->groups[g].stack) * 4 + static_cast<uint64_t>(out->groups[g].kind)) * 0x9E3779B97F4A7C15ull;
+      uint64_t h = (static_cast<uint64_t>(out->groups[g].stack) * 4 + static_cast<uint64_t>(out->groups[g].kind)) *
+                   0x9E3779B97F4A7C15ull;
       size_t i = static_cast<size_t>(h >> 20) & (cap - 1);
       while (group_index_[i] != 0) i = (i + 1) & (cap - 1);
       group_index_[i] = static_cast<uint32_t>(g + 1);
@@ -358,10 +364,10 @@ void Scanner::aggregate(LeakResult* out, uint32_t min_epoch) {
     }
     uint32_t epoch = t.header->epoch();
     if (epoch == kIgnoredEpoch || epoch < min_epoch) return;
-    LeakKind kind = mark == kReachable ? LeakKind::kReachable
-                  : mark == kPossible  ? LeakKind::kPossible
-                  : mark == kIndirect  ? LeakKind::kIndirect
-                                       : LeakKind::kDefinite;
+    LeakKind kind = mark == kReachable  ? LeakKind::kReachable
+                    : mark == kPossible ? LeakKind::kPossible
+                    : mark == kIndirect ? LeakKind::kIndirect
+                                        : LeakKind::kDefinite;
     add(out, kind, t.header->alloc_stack, t.size, ind_bytes, ind_blocks);
   });
 }
@@ -370,10 +376,14 @@ void Scanner::aggregate(LeakResult* out, uint32_t min_epoch) {
 
 const char* leak_kind_name(LeakKind kind) {
   switch (kind) {
-    case LeakKind::kDefinite: return "definite";
-    case LeakKind::kIndirect: return "indirect";
-    case LeakKind::kPossible: return "possible";
-    case LeakKind::kReachable: return "reachable";
+    case LeakKind::kDefinite:
+      return "definite";
+    case LeakKind::kIndirect:
+      return "indirect";
+    case LeakKind::kPossible:
+      return "possible";
+    case LeakKind::kReachable:
+      return "reachable";
   }
   return "?";
 }

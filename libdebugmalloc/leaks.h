@@ -45,7 +45,7 @@ struct LeakGroup {
   StackId stack;
   uint64_t bytes;
   uint64_t blocks;
-  uint64_t indirect_bytes;   // definite groups: what hangs from them
+  uint64_t indirect_bytes;  // definite groups: what hangs from them
   uint64_t indirect_blocks;
   bool suppressed;
 };

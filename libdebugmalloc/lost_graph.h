@@ -120,7 +120,7 @@ class EdgeArrays {
   }
 
  private:
-  MmapVector<size_t> first_;     // node v's edges are targets_[first_[v] .. first_[v + 1])
+  MmapVector<size_t> first_;  // node v's edges are targets_[first_[v] .. first_[v + 1])
   MmapVector<uint32_t> targets_;
 };
 

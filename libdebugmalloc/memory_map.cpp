@@ -14,9 +14,12 @@ uintptr_t parse_hex(const char*& p, const char* end) {
   uintptr_t v = 0;
   for (; p < end; ++p) {
     char c = *p;
-    if (c >= '0' && c <= '9') v = v * 16 + static_cast<uintptr_t>(c - '0');
-    else if (c >= 'a' && c <= 'f') v = v * 16 + static_cast<uintptr_t>(c - 'a' + 10);
-    else break;
+    if (c >= '0' && c <= '9')
+      v = v * 16 + static_cast<uintptr_t>(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      v = v * 16 + static_cast<uintptr_t>(c - 'a' + 10);
+    else
+      break;
   }
   return v;
 }
@@ -103,8 +106,10 @@ const Mapping* MemoryMap::find(uintptr_t address) const {
   size_t lo = 0, hi = count_;
   while (lo < hi) {  // mappings are sorted by address
     size_t mid = (lo + hi) / 2;
-    if (mappings_[mid].end <= address) lo = mid + 1;
-    else hi = mid;
+    if (mappings_[mid].end <= address)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return lo < count_ && mappings_[lo].start <= address ? &mappings_[lo] : nullptr;
 }

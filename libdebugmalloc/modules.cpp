@@ -111,4 +111,3 @@ bool module_for(uintptr_t pc, Module* out) {
 }
 
 }  // namespace dm
-

@@ -12,11 +12,11 @@
 namespace dm {
 
 struct Module {
-  uint32_t id;          // 1-based, stable for the process's life
-  uintptr_t base;       // load bias: offsets are relative to it
-  uintptr_t end;        // end of its last segment
-  const char* path;     // copied: valid after unload
-  char build_id[65];    // hex, empty if none
+  uint32_t id;        // 1-based, stable for the process's life
+  uintptr_t base;     // load bias: offsets are relative to it
+  uintptr_t end;      // end of its last segment
+  const char* path;   // copied: valid after unload
+  char build_id[65];  // hex, empty if none
   bool unloaded;
 };
 

@@ -48,7 +48,9 @@ size_t align_of(std::align_val_t a) { return static_cast<size_t>(a); }
 }  // namespace
 
 DM_EXPORT_CXX void* operator new(size_t size) { return new_or_throw(size, 0, AllocOrigin::kNew, DM_CALLER_FRAME()); }
-DM_EXPORT_CXX void* operator new[](size_t size) { return new_or_throw(size, 0, AllocOrigin::kNewArray, DM_CALLER_FRAME()); }
+DM_EXPORT_CXX void* operator new[](size_t size) {
+  return new_or_throw(size, 0, AllocOrigin::kNewArray, DM_CALLER_FRAME());
+}
 DM_EXPORT_CXX void* operator new(size_t size, const std::nothrow_t&) noexcept {
   return new_nothrow(size, 0, AllocOrigin::kNew, DM_CALLER_FRAME());
 }
@@ -68,7 +70,9 @@ DM_EXPORT_CXX void* operator new[](size_t size, std::align_val_t a, const std::n
   return new_nothrow(size, align_of(a), AllocOrigin::kNewArrayAligned, DM_CALLER_FRAME());
 }
 
-DM_EXPORT_CXX void operator delete(void* p) noexcept { dm::deallocate(p, {AllocOrigin::kNew, "operator delete", dm::kUnsized, 0, DM_CALLER_FRAME()}); }
+DM_EXPORT_CXX void operator delete(void* p) noexcept {
+  dm::deallocate(p, {AllocOrigin::kNew, "operator delete", dm::kUnsized, 0, DM_CALLER_FRAME()});
+}
 DM_EXPORT_CXX void operator delete[](void* p) noexcept {
   dm::deallocate(p, {AllocOrigin::kNewArray, "operator delete []", dm::kUnsized, 0, DM_CALLER_FRAME()});
 }
@@ -85,20 +89,25 @@ DM_EXPORT_CXX void operator delete[](void* p, size_t size) noexcept {
   dm::deallocate(p, {AllocOrigin::kNewArray, "operator delete []", size, 0, DM_CALLER_FRAME()});
 }
 DM_EXPORT_CXX void operator delete(void* p, std::align_val_t a) noexcept {
-  dm::deallocate(p, {AllocOrigin::kNewAligned, "operator delete(align_val_t)", dm::kUnsized, align_of(a), DM_CALLER_FRAME()});
+  dm::deallocate(
+      p, {AllocOrigin::kNewAligned, "operator delete(align_val_t)", dm::kUnsized, align_of(a), DM_CALLER_FRAME()});
 }
 DM_EXPORT_CXX void operator delete[](void* p, std::align_val_t a) noexcept {
-  dm::deallocate(p, {AllocOrigin::kNewArrayAligned, "operator delete [](align_val_t)", dm::kUnsized, align_of(a), DM_CALLER_FRAME()});
+  dm::deallocate(p, {AllocOrigin::kNewArrayAligned, "operator delete [](align_val_t)", dm::kUnsized, align_of(a),
+                     DM_CALLER_FRAME()});
 }
 DM_EXPORT_CXX void operator delete(void* p, size_t size, std::align_val_t a) noexcept {
   dm::deallocate(p, {AllocOrigin::kNewAligned, "operator delete(align_val_t)", size, align_of(a), DM_CALLER_FRAME()});
 }
 DM_EXPORT_CXX void operator delete[](void* p, size_t size, std::align_val_t a) noexcept {
-  dm::deallocate(p, {AllocOrigin::kNewArrayAligned, "operator delete [](align_val_t)", size, align_of(a), DM_CALLER_FRAME()});
+  dm::deallocate(
+      p, {AllocOrigin::kNewArrayAligned, "operator delete [](align_val_t)", size, align_of(a), DM_CALLER_FRAME()});
 }
 DM_EXPORT_CXX void operator delete(void* p, std::align_val_t a, const std::nothrow_t&) noexcept {
-  dm::deallocate(p, {AllocOrigin::kNewAligned, "operator delete(align_val_t)", dm::kUnsized, align_of(a), DM_CALLER_FRAME()});
+  dm::deallocate(
+      p, {AllocOrigin::kNewAligned, "operator delete(align_val_t)", dm::kUnsized, align_of(a), DM_CALLER_FRAME()});
 }
 DM_EXPORT_CXX void operator delete[](void* p, std::align_val_t a, const std::nothrow_t&) noexcept {
-  dm::deallocate(p, {AllocOrigin::kNewArrayAligned, "operator delete [](align_val_t)", dm::kUnsized, align_of(a), DM_CALLER_FRAME()});
+  dm::deallocate(p, {AllocOrigin::kNewArrayAligned, "operator delete [](align_val_t)", dm::kUnsized, align_of(a),
+                     DM_CALLER_FRAME()});
 }

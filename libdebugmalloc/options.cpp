@@ -42,9 +42,12 @@ constexpr OptionInfo kOptionTable[] = {
 
 const char* type_name(Type t) {
   switch (t) {
-    case Type::kBool: return "bool";
-    case Type::kUint: return "uint";
-    case Type::kString: return "string";
+    case Type::kBool:
+      return "bool";
+    case Type::kUint:
+      return "uint";
+    case Type::kString:
+      return "string";
   }
   return "?";
 }
@@ -76,10 +79,14 @@ bool parse_uint(const char* s, size_t n, uint64_t* out) {
   for (size_t i = 0; i < n; ++i) {
     char c = s[i];
     uint64_t d;
-    if (c >= '0' && c <= '9') d = static_cast<uint64_t>(c - '0');
-    else if (base == 16 && c >= 'a' && c <= 'f') d = static_cast<uint64_t>(c - 'a' + 10);
-    else if (base == 16 && c >= 'A' && c <= 'F') d = static_cast<uint64_t>(c - 'A' + 10);
-    else return false;
+    if (c >= '0' && c <= '9')
+      d = static_cast<uint64_t>(c - '0');
+    else if (base == 16 && c >= 'a' && c <= 'f')
+      d = static_cast<uint64_t>(c - 'a' + 10);
+    else if (base == 16 && c >= 'A' && c <= 'F')
+      d = static_cast<uint64_t>(c - 'A' + 10);
+    else
+      return false;
     if (__builtin_mul_overflow(v, base, &v) || __builtin_add_overflow(v, d, &v)) return false;
   }
   *out = v;
@@ -148,7 +155,8 @@ bool parse_options(const char* text, Options* options, char* storage, size_t sto
     void* field = field_of(options, info->name);
     switch (info->type) {
       case Type::kBool:
-        if (!parse_bool(value, value_len, static_cast<bool*>(field))) w.say("bad value for", name, name_len, "expects 0 or 1");
+        if (!parse_bool(value, value_len, static_cast<bool*>(field)))
+          w.say("bad value for", name, name_len, "expects 0 or 1");
         break;
       case Type::kUint:
         if (!parse_uint(value, value_len, static_cast<uint64_t*>(field)))
@@ -248,9 +256,12 @@ void initialize_options() {
   constexpr size_t kCopySize = sizeof g_options_copy;
   for_each_env([&](const char* entry) {
     const char* v;
-    if (env_is(entry, "FtLeaks", &v)) apply_seed_flag(v, &g_options.leaks, "FtLeaks");
-    else if (env_is(entry, "FtMallocErrorAbort", &v)) apply_seed_flag(v, &g_options.abort_on_error, "FtMallocErrorAbort");
-    else if (env_is(entry, "FtMallocScribble", &v)) apply_seed_flag(v, &g_options.scribble, "FtMallocScribble");
+    if (env_is(entry, "FtLeaks", &v))
+      apply_seed_flag(v, &g_options.leaks, "FtLeaks");
+    else if (env_is(entry, "FtMallocErrorAbort", &v))
+      apply_seed_flag(v, &g_options.abort_on_error, "FtMallocErrorAbort");
+    else if (env_is(entry, "FtMallocScribble", &v))
+      apply_seed_flag(v, &g_options.scribble, "FtMallocScribble");
     else if (env_is(entry, "DEBUGMALLOC_OPTIONS", &v)) {
       size_t n = strlen(v);
       if (n >= kCopySize) n = kCopySize - 1;
@@ -268,7 +279,15 @@ void print_options_help(int fd) {
   line.str("debugmalloc options (DEBUGMALLOC_OPTIONS=name=value:name=value):\n");
   line.flush(fd);
   for (const OptionInfo& o : kOptionTable) {
-    line.str("  ").str(o.name).pad_to(24).str(type_name(o.type)).pad_to(32).str(o.default_text).pad_to(52).str(o.help).ch('\n');
+    line.str("  ")
+        .str(o.name)
+        .pad_to(24)
+        .str(type_name(o.type))
+        .pad_to(32)
+        .str(o.default_text)
+        .pad_to(52)
+        .str(o.help)
+        .ch('\n');
     line.flush(fd);
   }
 }

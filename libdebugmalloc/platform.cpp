@@ -123,7 +123,8 @@ void os_defer_unmaps(bool defer) {
   for (size_t i = 0; i < n; ++i) {
     // A writer that took slot i may still be storing it: wait a moment for it.
     void* p = nullptr;
-    for (int spin = 0; spin < 100000 && (p = g_pending[i].p.exchange(nullptr, std::memory_order_acq_rel)) == nullptr; ++spin)
+    for (int spin = 0; spin < 100000 && (p = g_pending[i].p.exchange(nullptr, std::memory_order_acq_rel)) == nullptr;
+         ++spin)
       __builtin_ia32_pause();
     if (p != nullptr) os_unmap(p, g_pending[i].size.load(std::memory_order_relaxed));
   }

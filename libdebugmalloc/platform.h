@@ -12,7 +12,7 @@
 
 namespace dm {
 
-inline constexpr size_t kPageSize = 4096;  // checked against getpagesize() at init
+inline constexpr size_t kPageSize = 4096;     // checked against getpagesize() at init
 inline constexpr size_t kMapGranule = 65536;  // os_map's unit (the page map's granule)
 
 constexpr uintptr_t align_up(uintptr_t v, uintptr_t a) { return (v + a - 1) & ~(a - 1); }

@@ -10,8 +10,8 @@ namespace dm {
 struct ProcessInfo {
   int pid = 0;
   int ppid = 0;
-  uint64_t start = 0;   // clock ticks since boot (/proc/self/stat field 22), unchanged by exec
-  int64_t time = 0;     // Unix time when read
+  uint64_t start = 0;  // clock ticks since boot (/proc/self/stat field 22), unchanged by exec
+  int64_t time = 0;    // Unix time when read
   const char* exe = "";
   const char* cwd = "";
   const char* argv = "";  // NUL-separated arguments

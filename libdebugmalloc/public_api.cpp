@@ -15,7 +15,6 @@
 #include "root_regions.h"
 #include "text_buffer.h"
 
-
 namespace {
 
 size_t definite_and_indirect_bytes(const dm::LeakCheck& check) {
@@ -57,9 +56,7 @@ DM_EXPORT __attribute__((noinline)) size_t __debugmalloc_leak_check(void) {
   return leaked_bytes(1, 1, start);
 }
 
-DM_EXPORT unsigned __debugmalloc_mark(void) {
-  return dm::g_heap_epoch.fetch_add(1, std::memory_order_relaxed) + 1;
-}
+DM_EXPORT unsigned __debugmalloc_mark(void) { return dm::g_heap_epoch.fetch_add(1, std::memory_order_relaxed) + 1; }
 
 DM_EXPORT __attribute__((noinline)) size_t __debugmalloc_leaks_since(unsigned mark, int print) {
   dm::ScanStart start;

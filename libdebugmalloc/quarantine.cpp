@@ -86,8 +86,10 @@ void recycle_batch(QuarantineBatch* batch) {
 QuarantineBatch* append_and_evict(QuarantineBatch* batch) {
   ScopedLock lock(g_mu);
   batch->next = nullptr;
-  if (g_tail != nullptr) g_tail->next = batch;
-  else g_head = batch;
+  if (g_tail != nullptr)
+    g_tail->next = batch;
+  else
+    g_head = batch;
   g_tail = batch;
   g_bytes += batch->bytes;
   QuarantineBatch* evicted = nullptr;

@@ -23,8 +23,10 @@ bool Registry::add(ListedSpan* span) {
 void Registry::remove(ListedSpan* span) {
   ScopedLock lock(mu_);
   page_map_.clear(span->start, span->size);
-  if (span->registry_prev != nullptr) span->registry_prev->registry_next = span->registry_next;
-  else head_ = span->registry_next;
+  if (span->registry_prev != nullptr)
+    span->registry_prev->registry_next = span->registry_next;
+  else
+    head_ = span->registry_next;
   if (span->registry_next != nullptr) span->registry_next->registry_prev = span->registry_prev;
   span->registry_prev = span->registry_next = nullptr;
   --count_;

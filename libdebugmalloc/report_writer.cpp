@@ -33,8 +33,8 @@ constinit char* g_record = nullptr;  // record buffer, from the internal arena
 
 // Which stacks and modules a file already has (records refer only to earlier ones).
 struct WrittenSet {
-  MmapVector<uint32_t> stacks;   // open addressing, 0 = empty
-  MmapVector<uint8_t> modules;   // by module id
+  MmapVector<uint32_t> stacks;  // open addressing, 0 = empty
+  MmapVector<uint8_t> modules;  // by module id
   size_t stack_count = 0;
 
   bool add_stack(uint32_t id) {
@@ -87,14 +87,19 @@ char* record_buffer() {
   return g_record;
 }
 
-void path_in_dir(TextBuffer& out, const char* name_part) {
-  out.str(g_options.report_dir).ch('/').str(name_part);
-}
+void path_in_dir(TextBuffer& out, const char* name_part) { out.str(g_options.report_dir).ch('/').str(name_part); }
 
 // "debugmalloc-<pid>-<start>-<gen>" + suffix
 void report_name(TextBuffer& out, int pid, uint64_t start, uint64_t gen, const char* suffix) {
-  out.str(g_options.report_dir).str("/debugmalloc-").dec(static_cast<uint64_t>(pid)).ch('-').dec(start).ch('-')
-      .dec(gen).str(suffix).ch('\0');
+  out.str(g_options.report_dir)
+      .str("/debugmalloc-")
+      .dec(static_cast<uint64_t>(pid))
+      .ch('-')
+      .dec(start)
+      .ch('-')
+      .dec(gen)
+      .str(suffix)
+      .ch('\0');
 }
 
 // Writes a whole record with one write() (a journal line is never interleaved).
@@ -128,8 +133,10 @@ void write_module(int fd, WrittenSet& written, const Module& m) {
   JsonLine j(out, "module");
   j.key("id").unsigned_number(m.id).key("path").string(m.path).key("base").hex(m.base).key("end").hex(m.end);
   j.key("build_id");
-  if (m.build_id[0] != '\0') j.string(m.build_id);
-  else j.null();
+  if (m.build_id[0] != '\0')
+    j.string(m.build_id);
+  else
+    j.null();
   j.key("unloaded").boolean(m.unloaded);
   j.end();
   write_record(fd, out);
@@ -153,17 +160,23 @@ void write_stack(int fd, WrittenSet& written, StackId id) {
   FrameInfo f;
   for (uint32_t i = 0; i < depth; ++i) {
     bool loaded = has_module[i] && !modules[i].unloaded;
-    if (loaded) symbolize_frame(frames[i], g_options.symbolize, &f);
-    else f = FrameInfo{};
+    if (loaded)
+      symbolize_frame(frames[i], g_options.symbolize, &f);
+    else
+      f = FrameInfo{};
     out.str(i == 0 ? "{" : ",{").str("\"pc\":");
     j.hex(frames[i]).raw(",\"module\":");
-    if (has_module[i]) j.unsigned_number(modules[i].id).raw(",\"offset\":").hex(frames[i] - modules[i].base);
-    else j.null().raw(",\"offset\":").null();
+    if (has_module[i])
+      j.unsigned_number(modules[i].id).raw(",\"offset\":").hex(frames[i] - modules[i].base);
+    else
+      j.null().raw(",\"offset\":").null();
     j.raw(",\"function\":").string(f.function[0] != '\0' ? f.function : nullptr);
     j.raw(",\"file\":").string(f.file[0] != '\0' ? f.file : nullptr);
     j.raw(",\"line\":");
-    if (f.line != 0) j.unsigned_number(f.line);
-    else j.null();
+    if (f.line != 0)
+      j.unsigned_number(f.line);
+    else
+      j.null();
     out.ch('}');
   }
   j.raw("]");
@@ -181,8 +194,10 @@ void write_by_kind(JsonLine& j, const char* key, const uint64_t (&values)[kNumLe
 
 void optional_stack(JsonLine& j, const char* key, StackId id) {
   j.key(key);
-  if (id != 0) j.unsigned_number(id);
-  else j.null();
+  if (id != 0)
+    j.unsigned_number(id);
+  else
+    j.null();
 }
 
 void write_error(int fd, WrittenSet& written, const ErrorRecord& r, uint64_t count) {
@@ -193,11 +208,15 @@ void write_error(int fd, WrittenSet& written, const ErrorRecord& r, uint64_t cou
   JsonLine j(out, "error");
   j.key("kind").string(error_kind_name(r.kind)).key("count").unsigned_number(count).key("api").string(r.api);
   j.key("address");
-  if (r.address != 0) j.hex(r.address);
-  else j.null();  // a bad request: there is no address
+  if (r.address != 0)
+    j.hex(r.address);
+  else
+    j.null();  // a bad request: there is no address
   j.key("block");
-  if (r.block_known) j.hex(r.block).key("size").unsigned_number(r.block_size).key("offset").number(r.offset);
-  else j.null().key("size").null().key("offset").null();
+  if (r.block_known)
+    j.hex(r.block).key("size").unsigned_number(r.block_size).key("offset").number(r.offset);
+  else
+    j.null().key("size").null().key("offset").null();
   j.key("bad_bytes").unsigned_number(r.bad_bytes).key("message").string(r.message);
   optional_stack(j, "stack", r.found_stack);
   optional_stack(j, "alloc_stack", r.alloc_stack);
@@ -233,9 +252,10 @@ bool settle_existing_journal() {
   const ProcessInfo& me = process_info();
   bool previous_image = start == me.start && field("\"pid\":") == static_cast<uint64_t>(me.pid);
   if (previous_image) {
-    static const char kEnd[] = "{\"t\":\"end\",\"reason\":\"exec\",\"exit_code\":null,\"forced_exit_code\":null,"
-                               "\"leak_check\":false,\"errors\":null,\"leaked_bytes\":null,"
-                               "\"leaked_blocks\":null,\"leak_kinds\":null}\n";
+    static const char kEnd[] =
+        "{\"t\":\"end\",\"reason\":\"exec\",\"exit_code\":null,\"forced_exit_code\":null,"
+        "\"leak_check\":false,\"errors\":null,\"leaked_bytes\":null,"
+        "\"leaked_blocks\":null,\"leak_kinds\":null}\n";
     os_write_all(fd, kEnd, sizeof kEnd - 1);
     g_gen = gen + 1;
   }
@@ -259,7 +279,11 @@ void open_journal() {
   if (fd < 0 && errno == EEXIST && settle_existing_journal()) fd = open(g_journal_path, kFlags, 0600);
   if (fd < 0) {
     InlineText<4500> msg;
-    msg.str("debugmalloc: cannot create the report file '").str(g_journal_path).str("': ").str(strerror(errno)).ch('\n');
+    msg.str("debugmalloc: cannot create the report file '")
+        .str(g_journal_path)
+        .str("': ")
+        .str(strerror(errno))
+        .ch('\n');
     msg.flush(2);
   }
   errno = saved_errno;
@@ -329,7 +353,10 @@ void report_finish(const ExitFindings& findings) {
       j.key("kind").string(leak_kind_name(g.kind)).key("bytes").unsigned_number(g.bytes);
       j.key("blocks").unsigned_number(g.blocks);
       optional_stack(j, "stack", g.stack);
-      j.key("indirect_bytes").unsigned_number(g.indirect_bytes).key("indirect_blocks").unsigned_number(g.indirect_blocks);
+      j.key("indirect_bytes")
+          .unsigned_number(g.indirect_bytes)
+          .key("indirect_blocks")
+          .unsigned_number(g.indirect_blocks);
       j.end();
       write_record(fd, out);
     }
@@ -347,8 +374,10 @@ void report_finish(const ExitFindings& findings) {
     TextBuffer out(record_buffer(), kRecordCap);
     JsonLine j(out, "end");
     j.key("reason").string("exit").key("exit_code").number(findings.exit_code).key("forced_exit_code");
-    if (findings.forced_exit_code >= 0) j.number(findings.forced_exit_code);
-    else j.null();
+    if (findings.forced_exit_code >= 0)
+      j.number(findings.forced_exit_code);
+    else
+      j.null();
     j.key("leak_check").boolean(findings.leaks != nullptr).key("errors").unsigned_number(error_count());
     if (findings.leaks != nullptr) {
       // The same totals as the summary on log_path: suppressed groups only in the suppressed record.

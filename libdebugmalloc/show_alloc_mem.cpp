@@ -13,9 +13,12 @@ namespace {
 
 const char* kind_label(dm::ZoneKind kind) {
   switch (kind) {
-    case dm::ZoneKind::kTiny: return "TINY";
-    case dm::ZoneKind::kSmall: return "SMALL";
-    case dm::ZoneKind::kLarge: return "LARGE";
+    case dm::ZoneKind::kTiny:
+      return "TINY";
+    case dm::ZoneKind::kSmall:
+      return "SMALL";
+    case dm::ZoneKind::kLarge:
+      return "LARGE";
   }
   return "?";
 }

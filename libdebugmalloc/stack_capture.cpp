@@ -56,7 +56,7 @@ constexpr uint32_t kMemoEntries = 64;  // about 130 KiB per thread, touched only
 
 struct MemoEntry {
   uintptr_t ip, sp, rbp;
-  StackId id;  // 0 = empty
+  StackId id;       // 0 = empty
   WalkReads reads;  // the walk records straight into it: no copy on a miss
 };
 

@@ -74,8 +74,10 @@ bool publish_id(StackRecord* r) {
   if (entries == nullptr) {
     auto* fresh = static_cast<StackRecord**>(os_map(kIdsPerPage * sizeof(StackRecord*)));
     if (fresh == nullptr) return false;
-    if (g_id_pages[page].compare_exchange_strong(entries, fresh, std::memory_order_acq_rel)) entries = fresh;
-    else os_unmap(fresh, kIdsPerPage * sizeof(StackRecord*));
+    if (g_id_pages[page].compare_exchange_strong(entries, fresh, std::memory_order_acq_rel))
+      entries = fresh;
+    else
+      os_unmap(fresh, kIdsPerPage * sizeof(StackRecord*));
   }
   r->id = id;
   __atomic_store_n(&entries[id % kIdsPerPage], r, __ATOMIC_RELEASE);
@@ -117,7 +119,6 @@ const uintptr_t* depot_get(StackId id, uint32_t* depth) {
   *depth = r->depth;
   return r->frames;
 }
-
 
 void depot_lock_all() { g_insert_mu.lock(); }
 void depot_unlock_all() { g_insert_mu.unlock(); }

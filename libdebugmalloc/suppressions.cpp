@@ -46,7 +46,12 @@ uint16_t kind_bits(const char* kind, size_t n) {
 
 void warn(const char* file, int line, const char* what) {
   InlineText<1024> msg;
-  msg.str("debugmalloc: ").str(file).ch(':').dec(static_cast<uint64_t>(line)).str(": ").str(what)
+  msg.str("debugmalloc: ")
+      .str(file)
+      .ch(':')
+      .dec(static_cast<uint64_t>(line))
+      .str(": ")
+      .str(what)
       .str(" (expected KIND:PATTERN, KIND one of leak, error or an error kind)\n");
   msg.flush(2);
 }
@@ -65,9 +70,12 @@ void parse(char* text, const char* name) {
     if (len != 0 && line[0] != '#') {
       char* colon = strchr(line, ':');
       uint16_t kinds = colon != nullptr ? kind_bits(line, static_cast<size_t>(colon - line)) : 0;
-      if (colon == nullptr || colon[1] == '\0') warn(name, line_no, "malformed suppression");
-      else if (kinds == 0) warn(name, line_no, "unknown kind in suppression");
-      else if (g_count < kMaxEntries) g_entries[g_count++] = Entry{kinds, colon + 1};
+      if (colon == nullptr || colon[1] == '\0')
+        warn(name, line_no, "malformed suppression");
+      else if (kinds == 0)
+        warn(name, line_no, "unknown kind in suppression");
+      else if (g_count < kMaxEntries)
+        g_entries[g_count++] = Entry{kinds, colon + 1};
     }
     line = next;
   }

@@ -21,7 +21,7 @@ namespace {
 struct CacheEntry {
   uintptr_t pc;  // 0 = empty
   FrameInfo info;
-  bool full;     // function/file/line were looked up
+  bool full;  // function/file/line were looked up
 };
 
 constinit Mutex g_mu;

@@ -21,8 +21,10 @@ class TextBuffer {
     return *this;
   }
   TextBuffer& ch(char c) {
-    if (len_ < capacity_) data_[len_++] = c;
-    else truncated_ = true;
+    if (len_ < capacity_)
+      data_[len_++] = c;
+    else
+      truncated_ = true;
     return *this;
   }
   TextBuffer& dec(uint64_t v) {

@@ -32,7 +32,7 @@ struct ThreadCache {
 extern __thread ThreadCache* t_cache __attribute__((tls_model("initial-exec")));
 inline ThreadCache* const kDeadCache = reinterpret_cast<ThreadCache*>(1);
 
-void* thread_cache_refill(int cls);          // slow path of pop
+void* thread_cache_refill(int cls);            // slow path of pop
 void thread_cache_flush(int cls, void* slot);  // slow path of push
 
 // A free slot of class `cls`, or nullptr when out of memory.

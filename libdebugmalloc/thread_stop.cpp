@@ -32,7 +32,7 @@ constinit ThreadState* g_storage = nullptr;
 constinit size_t g_capacity = 0;
 
 constexpr int kGeneralRegs[16] = {REG_RAX, REG_RBX, REG_RCX, REG_RDX, REG_RSI, REG_RDI, REG_RBP, REG_RSP,
-                                   REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15};
+                                  REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15};
 
 // The alternate signal stack this thread got from the library (nullptr: none).
 constexpr size_t kAltStackSize = 64 * 1024;
@@ -88,8 +88,10 @@ void for_each_task(Fn&& fn) {
       int tid = 0;
       bool number = d->d_name[0] != '\0';
       for (const char* c = d->d_name; *c != '\0'; ++c) {
-        if (*c < '0' || *c > '9') number = false;
-        else tid = tid * 10 + (*c - '0');
+        if (*c < '0' || *c > '9')
+          number = false;
+        else
+          tid = tid * 10 + (*c - '0');
       }
       if (number) fn(tid);
       off += d->d_reclen;

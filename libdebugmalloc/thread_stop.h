@@ -21,8 +21,8 @@ namespace dm {
 
 struct ThreadState {
   int tid = 0;
-  bool stopped = false;  // answered the signal in time
-  uintptr_t sp = 0;      // stack pointer where the signal interrupted it
+  bool stopped = false;     // answered the signal in time
+  uintptr_t sp = 0;         // stack pointer where the signal interrupted it
   uintptr_t regs[16] = {};  // its general-purpose registers there
 };
 
@@ -59,6 +59,5 @@ inline constexpr size_t kThreadHandoffs = 1024;
 extern ThreadHandoff g_thread_handoffs[kThreadHandoffs];
 void thread_stop_thread_start(bool new_thread);
 void thread_stop_thread_exit();
-
 
 }  // namespace dm

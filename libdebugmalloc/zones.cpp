@@ -47,8 +47,10 @@ void list_push(ClassCentral& c, ZoneMeta* z) {
 }
 
 void list_remove(ClassCentral& c, ZoneMeta* z) {
-  if (z->class_prev != nullptr) z->class_prev->class_next = z->class_next;
-  else c.with_free = z->class_next;
+  if (z->class_prev != nullptr)
+    z->class_prev->class_next = z->class_next;
+  else
+    c.with_free = z->class_next;
   if (z->class_next != nullptr) z->class_next->class_prev = z->class_prev;
   z->class_prev = z->class_next = nullptr;
   z->in_class_list = false;

@@ -25,21 +25,19 @@ struct ZoneMeta : ListedSpan {
   int cls = 0;
   uint32_t slot_size = 0;
   uint32_t slot_count = 0;
-  uint32_t bump = 0;  // slots [0, bump) have been handed out at least once
-  uint32_t used = 0;  // handed-out slots not yet given back to this zone
-  uint32_t free_count = 0;    // set bits in free_bits
-  uint32_t free_hint = 0;     // a word of free_bits that may have a set bit
+  uint32_t bump = 0;                            // slots [0, bump) have been handed out at least once
+  uint32_t used = 0;                            // handed-out slots not yet given back to this zone
+  uint32_t free_count = 0;                      // set bits in free_bits
+  uint32_t free_hint = 0;                       // a word of free_bits that may have a set bit
   static constexpr uint32_t kMaxSlots = 32768;  // 256 KiB / 32 B, and 16 MiB / 1280 B fit
   uint64_t free_bits[kMaxSlots / 64];           // slot i came back (i < bump)
-  ZoneMeta* class_prev = nullptr;  // in the class's list of zones with free slots
+  ZoneMeta* class_prev = nullptr;               // in the class's list of zones with free slots
   ZoneMeta* class_next = nullptr;
   bool in_class_list = false;
   uint8_t* scan_marks = nullptr;  // one mark per slot, only during a leak scan
   uint32_t* scan_lost = nullptr;  // per slot: node number + 1 in the lost graph, only during a leak scan
 
-  uintptr_t slot_of(uintptr_t address) const {
-    return start + (address - start) / slot_size * slot_size;
-  }
+  uintptr_t slot_of(uintptr_t address) const { return start + (address - start) / slot_size * slot_size; }
 };
 
 // The word of a free slot that links it into a thread cache's list: just past

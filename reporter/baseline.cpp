@@ -100,8 +100,10 @@ Baseline loadBaseline(const std::string& path, unsigned groupFrames, const LoadO
   Model model;
   for (const ReportFile& r : loaded.reports) model.add(r);
   std::vector<std::string> ignored;
-  if (symbolizeOptions) symbolize(model, *symbolizeOptions, ignored);
-  else demangleNames(model);
+  if (symbolizeOptions)
+    symbolize(model, *symbolizeOptions, ignored);
+  else
+    demangleNames(model);
   GroupOptions options;
   options.groupFrames = groupFrames;
   Findings findings = groupFindings(model, options);

@@ -7,9 +7,9 @@
 namespace dm {
 
 struct ChildResult {
-  bool started = false;    // false: exec failed (`error` says why; status 126 or 127)
-  int exitCode = 0;        // valid when !signaled
-  bool signaled = false;   // killed by `signal`
+  bool started = false;   // false: exec failed (`error` says why; status 126 or 127)
+  int exitCode = 0;       // valid when !signaled
+  bool signaled = false;  // killed by `signal`
   int signal = 0;
   int pid = 0;
   std::string error;

@@ -13,11 +13,11 @@ namespace dm {
 
 struct ErrorGroup {
   ErrorKind kind{};
-  std::uint64_t count = 0;         // occurrences, summed over the records of the group
-  std::vector<std::int64_t> pids;  // sorted, distinct
-  StringId message;                // the first record's
+  std::uint64_t count = 0;                              // occurrences, summed over the records of the group
+  std::vector<std::int64_t> pids;                       // sorted, distinct
+  StringId message;                                     // the first record's
   std::optional<StackId> stack, allocStack, freeStack;  // the first record's, whole
-  std::string key;                 // kind + stack content: equal across runs (diff, fingerprints)
+  std::string key;                                      // kind + stack content: equal across runs (diff, fingerprints)
 };
 
 struct LeakGroup {
@@ -44,9 +44,9 @@ struct Findings {
   std::uint64_t errorCount = 0;    // sum of the groups' counts
   std::array<std::uint64_t, kLeakKindCount> leakedBytes{}, leakedBlocks{};  // 0 when not known
   std::array<LeakTotal, kLeakKindCount> leakTotals{};                       // how each is known
-  SuppressedCounts suppressed;     // by the library and by --suppressions
-  bool diff = false;               // --diff was given
-  std::size_t inBaseline = 0;      // groups left out because the baseline had them
+  SuppressedCounts suppressed;                                              // by the library and by --suppressions
+  bool diff = false;                                                        // --diff was given
+  std::size_t inBaseline = 0;  // groups left out because the baseline had them
 
   bool totalKnown(std::size_t kind) const {
     return leakTotals[kind] == LeakTotal::Listed || leakTotals[kind] == LeakTotal::NotListed;

@@ -23,8 +23,8 @@ std::string hexString(std::uint64_t value) {
   return std::string(p, buffer + sizeof buffer);
 }
 
-std::string frameKeyFrom(std::string_view function, std::string_view file, std::uint32_t line,
-                         std::string_view module, std::optional<std::uint64_t> offset, std::uint64_t pc) {
+std::string frameKeyFrom(std::string_view function, std::string_view file, std::uint32_t line, std::string_view module,
+                         std::optional<std::uint64_t> offset, std::uint64_t pc) {
   std::string key;
   if (!function.empty() && !file.empty() && line) {
     key = function;
@@ -65,8 +65,7 @@ bool startsWith(std::string_view s, std::string_view prefix) { return s.substr(0
 
 bool isRuntimeModule(std::string_view module) {
   static constexpr std::array<std::string_view, 8> prefixes = {
-      "libdebugmalloc.so", "libc.so", "libstdc++.so", "libgcc_s.so",
-      "ld-linux",          "libm.so", "libpthread.so", "libc++"};
+      "libdebugmalloc.so", "libc.so", "libstdc++.so", "libgcc_s.so", "ld-linux", "libm.so", "libpthread.so", "libc++"};
   std::string_view name = baseName(module);
   for (std::string_view p : prefixes)
     if (startsWith(name, p)) return true;
@@ -75,8 +74,8 @@ bool isRuntimeModule(std::string_view module) {
 
 bool isAllocatorFunction(std::string_view fn) {
   static constexpr std::array<std::string_view, 12> names = {
-      "malloc", "free",  "calloc", "realloc", "reallocarray", "posix_memalign", "aligned_alloc",
-      "memalign", "valloc", "pvalloc", "_start", "malloc_usable_size"};
+      "malloc",        "free",     "calloc", "realloc", "reallocarray", "posix_memalign",
+      "aligned_alloc", "memalign", "valloc", "pvalloc", "_start",       "malloc_usable_size"};
   for (std::string_view n : names)
     if (fn == n) return true;
   return startsWith(fn, "operator new") || startsWith(fn, "operator delete") || startsWith(fn, "__libc_") ||

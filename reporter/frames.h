@@ -20,8 +20,8 @@ std::string_view baseName(std::string_view path);
 std::string frameKey(const Model& model, FrameId id);
 
 // The same key from loose values (a frame of a JSON baseline); "" and 0 mean unknown.
-std::string frameKeyFrom(std::string_view function, std::string_view file, std::uint32_t line,
-                         std::string_view module, std::optional<std::uint64_t> offset, std::uint64_t pc);
+std::string frameKeyFrom(std::string_view function, std::string_view file, std::uint32_t line, std::string_view module,
+                         std::optional<std::uint64_t> offset, std::uint64_t pc);
 
 // The key of a stack's top `depth` frames (0 = all), frames separated by '\n'.
 std::string stackKey(const Model& model, const std::vector<FrameId>& stack, unsigned depth);

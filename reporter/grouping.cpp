@@ -103,9 +103,8 @@ Findings groupFindings(const Model& model, const GroupOptions& options) {
 
   std::map<std::tuple<ErrorKind, std::uint32_t, std::uint32_t>, std::size_t> errorIndex;
   for (const ErrorEvent& e : model.errors) {
-    if (options.suppressions &&
-        options.suppressions->suppressesError(e.kind, model,
-                                              {stackOf(e.stack), stackOf(e.allocStack), stackOf(e.freeStack)})) {
+    if (options.suppressions && options.suppressions->suppressesError(
+                                    e.kind, model, {stackOf(e.stack), stackOf(e.allocStack), stackOf(e.freeStack)})) {
       out.suppressed.errors += e.count;
       continue;
     }

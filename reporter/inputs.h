@@ -14,8 +14,8 @@ struct LoadOptions {
 };
 
 struct LoadResult {
-  std::vector<ReportFile> reports;     // ordered by (start time, pid, exec generation, path)
-  std::vector<std::string> warnings;   // one line each, already naming the file
+  std::vector<ReportFile> reports;    // ordered by (start time, pid, exec generation, path)
+  std::vector<std::string> warnings;  // one line each, already naming the file
 };
 
 // True for the names a report directory holds: *.report, *.incomplete, *.journal.

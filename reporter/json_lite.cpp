@@ -18,7 +18,7 @@ int utf8Length(const unsigned char* p, const unsigned char* end) {
   if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
   if (c >= 0xE0 && c <= 0xEF) {
     if (!cont(1) || !cont(2)) return 0;
-    if (c == 0xE0 && p[1] < 0xA0) return 0;  // overlong
+    if (c == 0xE0 && p[1] < 0xA0) return 0;   // overlong
     if (c == 0xED && p[1] >= 0xA0) return 0;  // surrogates
     return 3;
   }
@@ -193,14 +193,30 @@ bool Document::string(std::string_view& out) {
     }
     if (++p_ >= end_) return false;
     switch (*p_++) {
-      case '"': s += '"'; break;
-      case '\\': s += '\\'; break;
-      case '/': s += '/'; break;
-      case 'b': s += '\b'; break;
-      case 'f': s += '\f'; break;
-      case 'n': s += '\n'; break;
-      case 'r': s += '\r'; break;
-      case 't': s += '\t'; break;
+      case '"':
+        s += '"';
+        break;
+      case '\\':
+        s += '\\';
+        break;
+      case '/':
+        s += '/';
+        break;
+      case 'b':
+        s += '\b';
+        break;
+      case 'f':
+        s += '\f';
+        break;
+      case 'n':
+        s += '\n';
+        break;
+      case 'r':
+        s += '\r';
+        break;
+      case 't':
+        s += '\t';
+        break;
       case 'u': {
         auto hex4 = [&](std::uint32_t& cp) {
           if (end_ - p_ < 4) return false;
@@ -249,8 +265,10 @@ bool Document::number(Value& out) {
   } else {
     while (p_ < end_ && *p_ >= '0' && *p_ <= '9') {
       auto digit = static_cast<std::uint64_t>(*p_ - '0');
-      if (magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) overflow = true;
-      else magnitude = magnitude * 10 + digit;
+      if (magnitude > (std::numeric_limits<std::uint64_t>::max() - digit) / 10)
+        overflow = true;
+      else
+        magnitude = magnitude * 10 + digit;
       ++p_;
     }
   }
@@ -280,7 +298,8 @@ bool Document::number(Value& out) {
   if (overflow || (negative && magnitude > kMax + 1)) {
     out.integerTooLarge = true;
   } else if (negative) {
-    out.integer = magnitude == kMax + 1 ? std::numeric_limits<std::int64_t>::min() : -static_cast<std::int64_t>(magnitude);
+    out.integer =
+        magnitude == kMax + 1 ? std::numeric_limits<std::int64_t>::min() : -static_cast<std::int64_t>(magnitude);
   } else if (magnitude > kMax) {
     out.isUnsigned = true;
     out.unsignedValue = magnitude;

@@ -20,11 +20,11 @@ enum class Type : std::uint8_t { Null, Bool, Integer, Number, String, Array, Obj
 struct Value {
   Type type = Type::Null;
   bool boolean = false;
-  bool integerTooLarge = false;   // an integer literal outside int64/uint64
-  bool isUnsigned = false;        // integer above INT64_MAX, held in `unsignedValue`
+  bool integerTooLarge = false;  // an integer literal outside int64/uint64
+  bool isUnsigned = false;       // integer above INT64_MAX, held in `unsignedValue`
   std::int64_t integer = 0;
   std::uint64_t unsignedValue = 0;
-  std::string_view string;        // String: the decoded text; also the key of an object member
+  std::string_view string;  // String: the decoded text; also the key of an object member
   std::string_view key;
   std::uint32_t first = 0, count = 0;  // Array/Object: children are nodes[first, first+count)
 };

@@ -26,11 +26,10 @@ enum class LeakKind : std::uint8_t { Definite, Indirect, Possible, Reachable };
 inline constexpr std::size_t kLeakKindCount = 4;
 
 inline constexpr std::array<std::string_view, kErrorKindCount> kErrorKindNames = {
-    "heap-buffer-overflow", "heap-buffer-underflow", "use-after-free",        "double-free",
-    "invalid-free",         "alloc-dealloc-mismatch", "heap-corruption",
-    "allocation-size-too-big", "calloc-overflow"};
-inline constexpr std::array<std::string_view, kLeakKindCount> kLeakKindNames = {
-    "definite", "indirect", "possible", "reachable"};
+    "heap-buffer-overflow",   "heap-buffer-underflow", "use-after-free",          "double-free",    "invalid-free",
+    "alloc-dealloc-mismatch", "heap-corruption",       "allocation-size-too-big", "calloc-overflow"};
+inline constexpr std::array<std::string_view, kLeakKindCount> kLeakKindNames = {"definite", "indirect", "possible",
+                                                                                "reachable"};
 
 constexpr std::string_view name(ErrorKind k) { return kErrorKindNames[static_cast<std::size_t>(k)]; }
 constexpr std::string_view name(LeakKind k) { return kLeakKindNames[static_cast<std::size_t>(k)]; }
@@ -48,8 +47,8 @@ inline std::optional<LeakKind> parseLeakKind(std::string_view s) {
 
 // Words a person reads in summaries ("definitely lost" in Valgrind's terms).
 constexpr std::string_view describe(LeakKind k) {
-  constexpr std::array<std::string_view, kLeakKindCount> words = {
-      "definitely lost", "indirectly lost", "possibly lost", "still reachable"};
+  constexpr std::array<std::string_view, kLeakKindCount> words = {"definitely lost", "indirectly lost", "possibly lost",
+                                                                  "still reachable"};
   return words[static_cast<std::size_t>(k)];
 }
 

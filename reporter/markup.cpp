@@ -10,14 +10,26 @@ std::string escapeXml(std::string_view s) {
   out.reserve(s.size() + 16);
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') out += "\xEF\xBF\xBD";
-        else out += c;
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r')
+          out += "\xEF\xBF\xBD";
+        else
+          out += c;
     }
   }
   return out;
@@ -48,11 +60,13 @@ std::string siteName(const Model& model, std::optional<StackId> stack) {
   const Frame& f = model.frame(frames[user ? *user : 0]);
   if (f.function) {
     std::string s = model.str(f.function);
-    if (f.file) s += " (" + std::string(baseName(model.str(f.file))) + (f.line ? ":" + std::to_string(f.line) : "") + ")";
+    if (f.file)
+      s += " (" + std::string(baseName(model.str(f.file))) + (f.line ? ":" + std::to_string(f.line) : "") + ")";
     return s;
   }
   // Not symbolized: where it is in its module says more than a neighbour's name.
-  if (f.module && f.offset) return std::string(baseName(model.str(model.module(*f.module).path))) + "+" + hexString(*f.offset);
+  if (f.module && f.offset)
+    return std::string(baseName(model.str(model.module(*f.module).path))) + "+" + hexString(*f.offset);
   return hexString(f.pc);
 }
 
@@ -70,8 +84,8 @@ std::string uriPath(std::string_view path) {
   static const char digits[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : path) {
-    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                c == '_' || c == '.' || c == '~' || c == '/';
+    bool keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                c == '.' || c == '~' || c == '/';
     if (keep) {
       out += static_cast<char>(c);
     } else {

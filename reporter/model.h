@@ -15,10 +15,21 @@
 
 namespace dm {
 
-struct ModuleId { std::uint32_t value; friend bool operator==(ModuleId, ModuleId) = default; };
-struct FrameId { std::uint32_t value; friend bool operator==(FrameId, FrameId) = default; };
-struct StackId { std::uint32_t value; friend bool operator==(StackId, StackId) = default; };
-struct ProcessId { std::uint32_t value; };
+struct ModuleId {
+  std::uint32_t value;
+  friend bool operator==(ModuleId, ModuleId) = default;
+};
+struct FrameId {
+  std::uint32_t value;
+  friend bool operator==(FrameId, FrameId) = default;
+};
+struct StackId {
+  std::uint32_t value;
+  friend bool operator==(StackId, StackId) = default;
+};
+struct ProcessId {
+  std::uint32_t value;
+};
 
 struct Module {
   StringId path;

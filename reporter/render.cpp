@@ -50,12 +50,18 @@ bool failing(const Findings& findings, const FailOn& failOn) {
 void render(Format format, std::ostream& out, const Model& model, const Findings& findings,
             const RenderOptions& options) {
   switch (format) {
-    case Format::Text: return renderText(out, model, findings, options);
-    case Format::Json: return renderJson(out, model, findings, options);
-    case Format::Sarif: return renderSarif(out, model, findings, options);
-    case Format::Html: return renderHtml(out, model, findings, options);
-    case Format::Xml: return renderValgrindXml(out, model, findings, options);
-    case Format::Junit: return renderJunit(out, model, findings, options);
+    case Format::Text:
+      return renderText(out, model, findings, options);
+    case Format::Json:
+      return renderJson(out, model, findings, options);
+    case Format::Sarif:
+      return renderSarif(out, model, findings, options);
+    case Format::Html:
+      return renderHtml(out, model, findings, options);
+    case Format::Xml:
+      return renderValgrindXml(out, model, findings, options);
+    case Format::Junit:
+      return renderJunit(out, model, findings, options);
   }
 }
 

@@ -29,10 +29,10 @@ struct FailOn {
 bool failing(const Findings& findings, const FailOn& failOn);
 
 struct RenderOptions {
-  bool color = false;            // ANSI colours (text only)
-  unsigned sourceContext = 2;    // lines shown around the top user frame (text, html)
-  std::string sourceRoot;        // SARIF: paths under it are written relative to it
-  FailOn failOn;                 // JUnit: which groups are failures
+  bool color = false;                 // ANSI colours (text only)
+  unsigned sourceContext = 2;         // lines shown around the top user frame (text, html)
+  std::string sourceRoot;             // SARIF: paths under it are written relative to it
+  FailOn failOn;                      // JUnit: which groups are failures
   std::vector<std::string> warnings;  // shown in text and html
 };
 

@@ -99,8 +99,10 @@ class HtmlWriter {
     for (const auto& [n, text] : s->lines) {
       std::ostringstream row;
       row << (n == s->line ? "&gt; " : "  ") << n << " | " << escapeXml(text);
-      if (n == s->line) out_ << "<span class=\"hit\">" << row.str() << "</span>\n";
-      else out_ << row.str() << "\n";
+      if (n == s->line)
+        out_ << "<span class=\"hit\">" << row.str() << "</span>\n";
+      else
+        out_ << row.str() << "\n";
     }
     out_ << "</pre>\n";
   }
@@ -116,15 +118,18 @@ class HtmlWriter {
     const int labelWidth = 420, barWidth = 560, row = 24;
     int height = static_cast<int>(leaks.size()) * row + 10;
     out_ << "<h2>Leaked bytes per allocation site</h2>\n<svg id=\"leak-chart\" role=\"img\" width=\""
-         << labelWidth + barWidth + 120 << "\" height=\"" << height << "\" viewBox=\"0 0 " << labelWidth + barWidth + 120
-         << " " << height << "\" xmlns=\"http://www.w3.org/2000/svg\"><title>Leaked bytes per allocation site</title>\n";
+         << labelWidth + barWidth + 120 << "\" height=\"" << height << "\" viewBox=\"0 0 "
+         << labelWidth + barWidth + 120 << " " << height
+         << "\" xmlns=\"http://www.w3.org/2000/svg\"><title>Leaked bytes per allocation site</title>\n";
     for (std::size_t i = 0; i < leaks.size(); ++i) {
       const LeakGroup& g = *leaks[i];
       int y = static_cast<int>(i) * row + 4;
       int w = std::max(1, static_cast<int>(static_cast<double>(g.bytes) / static_cast<double>(max) * barWidth));
       std::string label = siteName(model_, g.stack);
       if (label.size() > 60) label = label.substr(0, 57) + "...";
-      const char* colour = g.kind == LeakKind::Definite ? "#7b3fa0" : g.kind == LeakKind::Indirect ? "#a678c2" : "#c9b3d9";
+      const char* colour = g.kind == LeakKind::Definite   ? "#7b3fa0"
+                           : g.kind == LeakKind::Indirect ? "#a678c2"
+                                                          : "#c9b3d9";
       out_ << "<g><title>" << escapeXml(siteName(model_, g.stack)) << ": " << g.bytes << " bytes in " << g.blocks
            << " blocks " << describe(g.kind) << "</title><text x=\"" << labelWidth - 6 << "\" y=\"" << y + 15
            << "\" text-anchor=\"end\">" << escapeXml(label) << "</text><rect x=\"" << labelWidth << "\" y=\"" << y
@@ -154,19 +159,23 @@ void renderHtml(std::ostream& out, const Model& model, const Findings& findings,
       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
       << "<title>debugmalloc report</title>\n<style>" << kStyle << "</style>\n</head>\n<body>\n";
   out << "<header><h1>debugmalloc report</h1><p>" << model.processes.size() << " process"
-      << (model.processes.size() == 1 ? "" : "es") << (incomplete ? ", " + std::to_string(incomplete) + " incomplete" : "")
-      << " &middot; " << findings.errorCount << " error" << (findings.errorCount == 1 ? "" : "s") << " in "
-      << findings.errors.size() << " group" << (findings.errors.size() == 1 ? "" : "s") << " &middot; ";
+      << (model.processes.size() == 1 ? "" : "es")
+      << (incomplete ? ", " + std::to_string(incomplete) + " incomplete" : "") << " &middot; " << findings.errorCount
+      << " error" << (findings.errorCount == 1 ? "" : "s") << " in " << findings.errors.size() << " group"
+      << (findings.errors.size() == 1 ? "" : "s") << " &middot; ";
   if (findings.leaksCollected())
-    out << leakedBytes << " bytes leaked in " << findings.leaks.size() << " group" << (findings.leaks.size() == 1 ? "" : "s");
+    out << leakedBytes << " bytes leaked in " << findings.leaks.size() << " group"
+        << (findings.leaks.size() == 1 ? "" : "s");
   else
     out << "leaks not collected";
   out << "</p></header>\n<main>\n";
 
-  for (const std::string& warning : options.warnings) out << "<p class=\"warn\">warning: " << escapeXml(warning) << "</p>\n";
+  for (const std::string& warning : options.warnings)
+    out << "<p class=\"warn\">warning: " << escapeXml(warning) << "</p>\n";
 
   // Summary tables.
-  out << "<h2 id=\"summary\">Summary</h2>\n<table class=\"summary\"><tr><th>errors</th><th class=\"num\" colspan=\"2\">count</th></tr>\n";
+  out << "<h2 id=\"summary\">Summary</h2>\n<table class=\"summary\"><tr><th>errors</th><th class=\"num\" "
+         "colspan=\"2\">count</th></tr>\n";
   std::array<std::uint64_t, kErrorKindCount> byKind{};
   for (const ErrorGroup& g : findings.errors) byKind[static_cast<std::size_t>(g.kind)] += g.count;
   bool anyError = false;
@@ -194,7 +203,9 @@ void renderHtml(std::ostream& out, const Model& model, const Findings& findings,
   const SuppressedCounts& s = findings.suppressed;
   out << "<tr><th>suppressed</th><td class=\"num\" colspan=\"2\">" << s.errors << " errors, " << s.leakBytes
       << " bytes in " << s.leakBlocks << " leaked blocks</td></tr>\n";
-  if (findings.diff) out << "<tr><th>in the baseline</th><td class=\"num\" colspan=\"2\">" << findings.inBaseline << " groups</td></tr>\n";
+  if (findings.diff)
+    out << "<tr><th>in the baseline</th><td class=\"num\" colspan=\"2\">" << findings.inBaseline
+        << " groups</td></tr>\n";
   out << "</table>\n";
 
   w.chart(findings);
@@ -207,10 +218,10 @@ void renderHtml(std::ostream& out, const Model& model, const Findings& findings,
   if (findings.errors.empty()) out << "<p class=\"empty\">No errors.</p>\n";
   std::size_t n = 0;
   for (const ErrorGroup& g : findings.errors) {
-    out << "<article class=\"finding error\" id=\"error-" << ++n << "\" data-kind=\"" << name(g.kind) << "\"><h3><span class=\"kind\">"
-        << name(g.kind) << "</span>: " << escapeXml(model.str(g.message)) << "</h3>\n<p class=\"meta\">" << g.count
-        << (g.count == 1 ? " time" : " times") << " in " << g.pids.size() << (g.pids.size() == 1 ? " process" : " processes")
-        << " (" << pidText(g.pids) << ")</p>\n";
+    out << "<article class=\"finding error\" id=\"error-" << ++n << "\" data-kind=\"" << name(g.kind)
+        << "\"><h3><span class=\"kind\">" << name(g.kind) << "</span>: " << escapeXml(model.str(g.message))
+        << "</h3>\n<p class=\"meta\">" << g.count << (g.count == 1 ? " time" : " times") << " in " << g.pids.size()
+        << (g.pids.size() == 1 ? " process" : " processes") << " (" << pidText(g.pids) << ")</p>\n";
     w.snippet(g.stack ? g.stack : g.allocStack);
     if (!g.stack) out << "<p class=\"meta\">found by the heap check at exit</p>\n";
     w.stack("found at", g.stack, true);
@@ -221,29 +232,35 @@ void renderHtml(std::ostream& out, const Model& model, const Findings& findings,
 
   out << "<h2 id=\"leaks\">Leaks (" << findings.leaks.size() << " groups)</h2>\n";
   if (findings.leaks.empty())
-    out << "<p class=\"empty\">" << (findings.leaksCollected() ? "No leaks." : "Leaks not collected: no process checked leaks at exit.")
+    out << "<p class=\"empty\">"
+        << (findings.leaksCollected() ? "No leaks." : "Leaks not collected: no process checked leaks at exit.")
         << "</p>\n";
   std::vector<const LeakGroup*> leaks;
   for (const LeakGroup& g : findings.leaks) leaks.push_back(&g);
   std::stable_sort(leaks.begin(), leaks.end(), [](auto* a, auto* b) { return a->bytes > b->bytes; });
   n = 0;
   for (const LeakGroup* g : leaks) {
-    out << "<article class=\"finding leak\" id=\"leak-" << ++n << "\" data-kind=\"" << name(g->kind) << "\"><h3><span class=\"kind\">"
-        << describe(g->kind) << "</span>: " << g->bytes << " bytes in " << g->blocks << " blocks, allocated in "
-        << escapeXml(siteName(model, g->stack)) << "</h3>\n<p class=\"meta\">" << pidText(g->pids);
+    out << "<article class=\"finding leak\" id=\"leak-" << ++n << "\" data-kind=\"" << name(g->kind)
+        << "\"><h3><span class=\"kind\">" << describe(g->kind) << "</span>: " << g->bytes << " bytes in " << g->blocks
+        << " blocks, allocated in " << escapeXml(siteName(model, g->stack)) << "</h3>\n<p class=\"meta\">"
+        << pidText(g->pids);
     if (g->indirectBlocks)
       out << "; and " << g->indirectBytes << " bytes in " << g->indirectBlocks << " blocks reachable only through them";
     out << "</p>\n";
     w.snippet(g->stack);
-    if (g->stack) w.stack("allocated at", g->stack, true);
-    else out << "<p class=\"meta\">no stack recorded</p>\n";
+    if (g->stack)
+      w.stack("allocated at", g->stack, true);
+    else
+      out << "<p class=\"meta\">no stack recorded</p>\n";
     out << "</article>\n";
   }
 
-  out << "<h2 id=\"processes\">Processes</h2>\n<table><tr><th class=\"num\">pid</th><th>command</th><th>report file</th><th>state</th></tr>\n";
+  out << "<h2 id=\"processes\">Processes</h2>\n<table><tr><th class=\"num\">pid</th><th>command</th><th>report "
+         "file</th><th>state</th></tr>\n";
   for (const Process& p : model.processes)
     out << "<tr><td class=\"num\">" << p.pid << "</td><td><code>" << escapeXml(p.command) << "</code></td><td><code>"
-        << escapeXml(p.reportFile) << "</code></td><td>" << (p.incomplete ? "incomplete" : "finished") << "</td></tr>\n";
+        << escapeXml(p.reportFile) << "</code></td><td>" << (p.incomplete ? "incomplete" : "finished")
+        << "</td></tr>\n";
   out << "</table>\n</main>\n<script>" << kScript << "</script>\n</body>\n</html>\n";
 }
 

@@ -12,7 +12,8 @@ std::string stackText(const Model& model, const std::string& title, std::optiona
   if (!id) return "";
   std::string s = title + ":\n";
   const auto& frames = model.stack(*id);
-  for (std::size_t i = 0; i < frames.size(); ++i) s += "    #" + std::to_string(i) + " " + frameText(model, frames[i]) + "\n";
+  for (std::size_t i = 0; i < frames.size(); ++i)
+    s += "    #" + std::to_string(i) + " " + frameText(model, frames[i]) + "\n";
   return s;
 }
 
@@ -26,8 +27,8 @@ struct Case {
 void renderJunit(std::ostream& out, const Model& model, const Findings& findings, const RenderOptions& options) {
   std::vector<Case> cases;
   for (const ErrorGroup& g : findings.errors) {
-    std::string body = std::string(name(g.kind)) + ": " + model.str(g.message) + "\n" + std::to_string(g.count) +
-                       " time(s), pids";
+    std::string body =
+        std::string(name(g.kind)) + ": " + model.str(g.message) + "\n" + std::to_string(g.count) + " time(s), pids";
     for (auto p : g.pids) body += " " + std::to_string(p);
     body += "\n" + stackText(model, "found at", g.stack) + stackText(model, "allocated at", g.allocStack) +
             stackText(model, "freed at", g.freeStack);
@@ -36,19 +37,20 @@ void renderJunit(std::ostream& out, const Model& model, const Findings& findings
                      std::string(name(g.kind)), model.str(g.message), body, options.failOn.errors});
   }
   for (const LeakGroup& g : findings.leaks) {
-    std::string message = std::to_string(g.bytes) + " bytes in " + std::to_string(g.blocks) + " blocks " +
-                          std::string(describe(g.kind));
+    std::string message =
+        std::to_string(g.bytes) + " bytes in " + std::to_string(g.blocks) + " blocks " + std::string(describe(g.kind));
     std::string body = message + "\npids";
     for (auto p : g.pids) body += " " + std::to_string(p);
     body += "\n" + stackText(model, "allocated at", g.stack);
     cases.push_back({"debugmalloc.leaks." + std::string(name(g.kind)),
-                     std::string(name(g.kind)) + " leak in " + siteName(model, g.stack), "leak-" + std::string(name(g.kind)),
-                     message, body, options.failOn.names(g.kind)});
+                     std::string(name(g.kind)) + " leak in " + siteName(model, g.stack),
+                     "leak-" + std::string(name(g.kind)), message, body, options.failOn.names(g.kind)});
   }
   bool passingCase = cases.empty();
   if (passingCase)
-    cases.push_back({"debugmalloc", findings.leaksCollected() ? "no heap errors or leaks" : "no heap errors (leaks not collected)",
-                     "", "", "", false});
+    cases.push_back({"debugmalloc",
+                     findings.leaksCollected() ? "no heap errors or leaks" : "no heap errors (leaks not collected)", "",
+                     "", "", false});
 
   std::size_t failures = 0;
   for (const Case& c : cases) failures += c.failed;
@@ -60,7 +62,8 @@ void renderJunit(std::ostream& out, const Model& model, const Findings& findings
         << escapeXml(model.processes[i].command) << "\"/>\n";
   out << "    </properties>\n";
   for (const Case& c : cases) {
-    out << "    <testcase classname=\"" << escapeXml(c.classname) << "\" name=\"" << escapeXml(c.name) << "\" time=\"0\"";
+    out << "    <testcase classname=\"" << escapeXml(c.classname) << "\" name=\"" << escapeXml(c.name)
+        << "\" time=\"0\"";
     if (c.body.empty()) {
       out << "/>\n";
       continue;

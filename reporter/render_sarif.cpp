@@ -28,9 +28,9 @@ RuleInfo errorRule(ErrorKind k) {
       "An allocation asked for a size with its top bit set: a negative value passed as a size.",
       "calloc() or reallocarray() was called with a count and size whose product overflows size_t.",
   };
-  static const char* names[] = {"HeapBufferOverflow", "HeapBufferUnderflow", "UseAfterFree", "DoubleFree",
-                                "InvalidFree", "AllocDeallocMismatch", "HeapCorruption", "AllocationSizeTooBig",
-                                "CallocOverflow"};
+  static const char* names[] = {"HeapBufferOverflow", "HeapBufferUnderflow",  "UseAfterFree",
+                                "DoubleFree",         "InvalidFree",          "AllocDeallocMismatch",
+                                "HeapCorruption",     "AllocationSizeTooBig", "CallocOverflow"};
   static_assert(std::size(names) == kErrorKindCount && std::size(descriptions) == kErrorKindCount);
   auto i = static_cast<std::size_t>(k);
   return {std::string(name(k)), names[i], descriptions[i], "error"};
@@ -112,8 +112,10 @@ class SarifWriter {
     ojson frames = ojson::array();
     for (FrameId f : model_.stack(*id)) {
       ojson frame;
-      if (auto loc = location(f)) frame["location"] = *loc;
-      else frame["location"] = {{"message", {{"text", frameText(model_, f)}}}};
+      if (auto loc = location(f))
+        frame["location"] = *loc;
+      else
+        frame["location"] = {{"message", {{"text", frameText(model_, f)}}}};
       const Frame& fr = model_.frame(f);
       if (fr.module) frame["module"] = model_.str(model_.module(*fr.module).path);
       frames.push_back(std::move(frame));
@@ -132,7 +134,10 @@ class SarifWriter {
       r["fullDescription"] = {{"text", rule.description}};
       r["defaultConfiguration"] = {{"level", rule.level}};
       r["help"] = {{"text", rule.description + " Found by debugmalloc; see the stacks of each result."}};
-      r["properties"] = {{"tags", {"memory", "reliability", "security"}}, {"problem.severity", rule.level == "error" ? "error" : rule.level == "warning" ? "warning" : "recommendation"}};
+      r["properties"] = {{"tags", {"memory", "reliability", "security"}},
+                         {"problem.severity", rule.level == "error"     ? "error"
+                                              : rule.level == "warning" ? "warning"
+                                                                        : "recommendation"}};
       rules_.push_back(std::move(r));
     }
     return it->second;
@@ -162,11 +167,13 @@ void renderSarif(std::ostream& out, const Model& model, const Findings& findings
     r["ruleIndex"] = w.ruleIndex(rule);
     r["level"] = rule.level;
     r["message"] = {{"text", std::string(name(g.kind)) + ": " + model.str(g.message) + " (" + times(g.count) + ", pid" +
-                                 (g.pids.size() > 1 ? "s" : "") + " " + [&] {
+                                 (g.pids.size() > 1 ? "s" : "") + " " +
+                                 [&] {
                                    std::string s;
                                    for (auto p : g.pids) s += (s.empty() ? "" : ", ") + std::to_string(p);
                                    return s;
-                                 }() + ")"}};
+                                 }() +
+                                 ")"}};
     r["locations"] = w.primaryLocations({g.stack, g.allocStack});
     r["partialFingerprints"] = {{"debugmallocGroup/v1", fingerprint(g.key)}};
     ojson stacks = ojson::array();
@@ -214,14 +221,15 @@ void renderSarif(std::ostream& out, const Model& model, const Findings& findings
       if (findings.totalListed(k) || (findings.totalKnown(k) && findings.leakedBlocks[k] == 0)) continue;
       std::string what = std::string(describe(static_cast<LeakKind>(k)));
       if (findings.totalKnown(k))
-        note(std::to_string(findings.leakedBytes[k]) + " bytes in " + std::to_string(findings.leakedBlocks[k]) + " blocks " +
-             what + ", not listed (see leak_kinds)");
+        note(std::to_string(findings.leakedBytes[k]) + " bytes in " + std::to_string(findings.leakedBlocks[k]) +
+             " blocks " + what + ", not listed (see leak_kinds)");
       else
         note(what + ": not listed (see leak_kinds), total unknown");
     }
   }
   if (!notes.empty())
-    run["invocations"] = ojson::array({{{"executionSuccessful", true}, {"toolExecutionNotifications", std::move(notes)}}});
+    run["invocations"] =
+        ojson::array({{{"executionSuccessful", true}, {"toolExecutionNotifications", std::move(notes)}}});
 
   ojson sarif;
   sarif["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json";

@@ -89,8 +89,8 @@ void renderText(std::ostream& out, const Model& model, const Findings& findings,
   if (!options.warnings.empty()) out << "\n";
 
   for (const ErrorGroup& g : findings.errors) {
-    out << style(Style::kError, "ERROR: " + std::string(name(g.kind))) << ": " << style(Style::kBold, model.str(g.message))
-        << "\n";
+    out << style(Style::kError, "ERROR: " + std::string(name(g.kind))) << ": "
+        << style(Style::kBold, model.str(g.message)) << "\n";
     out << "  " << plural(g.count, "time", "times") << " in " << plural(g.pids.size(), "process", "processes") << " ("
         << pidList(g.pids) << ")\n";
     if (g.stack) {
@@ -118,8 +118,8 @@ void renderText(std::ostream& out, const Model& model, const Findings& findings,
          << describe(g.kind);
     out << style(Style::kLeak, head.str());
     if (g.indirectBlocks)
-      out << " (and " << plural(g.indirectBytes, "byte", "bytes") << " in " << plural(g.indirectBlocks, "block", "blocks")
-          << " reachable only through them)";
+      out << " (and " << plural(g.indirectBytes, "byte", "bytes") << " in "
+          << plural(g.indirectBlocks, "block", "blocks") << " reachable only through them)";
     out << " in " << plural(g.pids.size(), "process", "processes") << " (" << pidList(g.pids) << ")\n";
     out << "  allocated at:\n";
     if (g.stack) {
@@ -138,19 +138,25 @@ void renderText(std::ostream& out, const Model& model, const Findings& findings,
   out << "  processes          " << model.processes.size();
   if (incomplete)
     out << " (" << incomplete
-        << " incomplete: ended by _exit, abort or a signal before its exit-time checks; errors found until then are listed)";
+        << " incomplete: ended by _exit, abort or a signal before its exit-time checks; errors found until then are "
+           "listed)";
   out << "\n";
   if (findings.errors.empty()) {
     out << "  errors             none\n";
   } else {
     std::array<std::uint64_t, kErrorKindCount> byKind{};
     for (const ErrorGroup& g : findings.errors) byKind[static_cast<std::size_t>(g.kind)] += g.count;
-    out << "  " << std::left << std::setw(30) << "errors" << std::right << std::setw(11) << "count" << "\n";
+    out << "  " << std::left << std::setw(30) << "errors" << std::right << std::setw(11) << "count"
+        << "\n";
     for (std::size_t k = 0; k < kErrorKindCount; ++k)
-      if (byKind[k]) out << "    " << std::left << std::setw(28) << kErrorKindNames[k] << std::right << std::setw(11) << byKind[k] << "\n";
+      if (byKind[k])
+        out << "    " << std::left << std::setw(28) << kErrorKindNames[k] << std::right << std::setw(11) << byKind[k]
+            << "\n";
   }
   // A kind's row when something is known of it; unknown numbers are "?", never 0.
-  auto shown = [&](std::size_t k) { return findings.leakedBlocks[k] != 0 || findings.leakTotals[k] == LeakTotal::NotListedUnknown; };
+  auto shown = [&](std::size_t k) {
+    return findings.leakedBlocks[k] != 0 || findings.leakTotals[k] == LeakTotal::NotListedUnknown;
+  };
   bool anyLeak = false;
   for (std::size_t k = 0; k < kLeakKindCount; ++k) anyLeak |= shown(k);
   if (!findings.leaksCollected()) {
@@ -159,7 +165,8 @@ void renderText(std::ostream& out, const Model& model, const Findings& findings,
     out << "  leaks              none\n";
   } else {
     out << "  " << std::left << std::setw(30) << "leaks" << std::right << std::setw(11) << "bytes" << std::setw(11)
-        << "blocks" << "\n";
+        << "blocks"
+        << "\n";
     for (std::size_t k = 0; k < kLeakKindCount; ++k) {
       if (!shown(k)) continue;
       bool known = findings.totalKnown(k);
@@ -172,9 +179,11 @@ void renderText(std::ostream& out, const Model& model, const Findings& findings,
   }
   const SuppressedCounts& s = findings.suppressed;
   if (s.errors || s.leakBlocks)
-    out << "  suppressed         " << plural(s.errors, "error", "errors") << ", " << plural(s.leakBytes, "byte", "bytes")
-        << " in " << plural(s.leakBlocks, "leaked block", "leaked blocks") << "\n";
-  if (findings.diff) out << "  in the baseline    " << plural(findings.inBaseline, "group", "groups") << " (not shown)\n";
+    out << "  suppressed         " << plural(s.errors, "error", "errors") << ", "
+        << plural(s.leakBytes, "byte", "bytes") << " in " << plural(s.leakBlocks, "leaked block", "leaked blocks")
+        << "\n";
+  if (findings.diff)
+    out << "  in the baseline    " << plural(findings.inBaseline, "group", "groups") << " (not shown)\n";
 }
 
 }  // namespace dm

@@ -12,19 +12,27 @@ namespace {
 const char* valgrindKind(ErrorKind k) {
   switch (k) {
     case ErrorKind::DoubleFree:
-    case ErrorKind::InvalidFree: return "InvalidFree";
-    case ErrorKind::AllocDeallocMismatch: return "MismatchedFree";
+    case ErrorKind::InvalidFree:
+      return "InvalidFree";
+    case ErrorKind::AllocDeallocMismatch:
+      return "MismatchedFree";
     case ErrorKind::AllocationSizeTooBig:
-    case ErrorKind::CallocOverflow: return "FishyValue";
-    default: return "InvalidWrite";
+    case ErrorKind::CallocOverflow:
+      return "FishyValue";
+    default:
+      return "InvalidWrite";
   }
 }
 const char* valgrindKind(LeakKind k) {
   switch (k) {
-    case LeakKind::Definite: return "Leak_DefinitelyLost";
-    case LeakKind::Indirect: return "Leak_IndirectlyLost";
-    case LeakKind::Possible: return "Leak_PossiblyLost";
-    case LeakKind::Reachable: return "Leak_StillReachable";
+    case LeakKind::Definite:
+      return "Leak_DefinitelyLost";
+    case LeakKind::Indirect:
+      return "Leak_IndirectlyLost";
+    case LeakKind::Possible:
+      return "Leak_PossiblyLost";
+    case LeakKind::Reachable:
+      return "Leak_StillReachable";
   }
   return "Leak_DefinitelyLost";
 }
@@ -45,7 +53,8 @@ void stackXml(std::ostream& out, const Model& model, const std::vector<FrameId>&
     if (f.file) {
       const std::string& file = model.str(f.file);
       auto slash = file.rfind('/');
-      if (slash != std::string::npos && slash > 0) out << "      <dir>" << escapeXml(file.substr(0, slash)) << "</dir>\n";
+      if (slash != std::string::npos && slash > 0)
+        out << "      <dir>" << escapeXml(file.substr(0, slash)) << "</dir>\n";
       out << "      <file>" << escapeXml(std::string(baseName(file))) << "</file>\n";
       if (f.line) out << "      <line>" << f.line << "</line>\n";
     }
@@ -64,7 +73,8 @@ void renderValgrindXml(std::ostream& out, const Model& model, const Findings& fi
       << "<protocoltool>memcheck</protocoltool>\n\n<preamble>\n"
       << "  <line>debugmalloc, a malloc debugger and leak detector (Valgrind-compatible XML)</line>\n";
   for (const Process& p : model.processes)
-    out << "  <line>process " << p.pid << ": " << escapeXml(p.command) << (p.incomplete ? " (incomplete)" : "") << "</line>\n";
+    out << "  <line>process " << p.pid << ": " << escapeXml(p.command) << (p.incomplete ? " (incomplete)" : "")
+        << "</line>\n";
   out << "</preamble>\n\n<pid>" << (first ? first->pid : 0) << "</pid>\n<ppid>"
       << (first && first->ppid ? *first->ppid : 0) << "</ppid>\n<tool>memcheck</tool>\n\n"
       << "<args>\n  <vargv>\n    <exe>debugmalloc</exe>\n  </vargv>\n  <argv>\n";
@@ -76,8 +86,10 @@ void renderValgrindXml(std::ostream& out, const Model& model, const Findings& fi
   for (const ErrorGroup& g : findings.errors) {
     out << "<error>\n  <unique>" << hexString(unique) << "</unique>\n  <tid>1</tid>\n  <kind>" << valgrindKind(g.kind)
         << "</kind>\n  <what>" << escapeXml(std::string(name(g.kind)) + ": " + model.str(g.message)) << "</what>\n";
-    if (g.stack) stackXml(out, model, model.stack(*g.stack));
-    else out << "  <stack>\n  </stack>\n";
+    if (g.stack)
+      stackXml(out, model, model.stack(*g.stack));
+    else
+      out << "  <stack>\n  </stack>\n";
     if (g.freeStack) {
       out << "  <auxwhat>Block was free'd at</auxwhat>\n";
       stackXml(out, model, model.stack(*g.freeStack));
@@ -96,8 +108,10 @@ void renderValgrindXml(std::ostream& out, const Model& model, const Findings& fi
         << "</kind>\n  <xwhat>\n    <text>" << g.bytes << " bytes in " << g.blocks << " blocks are " << describe(g.kind)
         << " in loss record " << record << " of " << findings.leaks.size() << "</text>\n    <leakedbytes>" << g.bytes
         << "</leakedbytes>\n    <leakedblocks>" << g.blocks << "</leakedblocks>\n  </xwhat>\n";
-    if (g.stack) stackXml(out, model, model.stack(*g.stack));
-    else out << "  <stack>\n  </stack>\n";
+    if (g.stack)
+      stackXml(out, model, model.stack(*g.stack));
+    else
+      out << "  <stack>\n  </stack>\n";
     out << "</error>\n\n";
   }
 

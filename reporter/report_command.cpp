@@ -25,7 +25,8 @@ void addReportOptions(CLI::App& app, ReportSettings& s, bool forRun) {
       ->check(CLI::IsMember({"text", "json", "sarif", "html", "xml", "junit"}))
       ->group(out);
   app.add_option("-o,--output", s.output,
-                 forRun ? "write the report to FILE (default: stderr; '-' = stdout)" : "write the report to FILE (default: stdout)")
+                 forRun ? "write the report to FILE (default: stderr; '-' = stdout)"
+                        : "write the report to FILE (default: stdout)")
       ->type_name("FILE")
       ->group(out);
   app.add_option("--color", s.color, "colour the text report: auto (on a terminal), always, never")
@@ -56,19 +57,24 @@ void addReportOptions(CLI::App& app, ReportSettings& s, bool forRun) {
       ->type_name("N")
       ->group(sel);
   if (!forRun) {
-    app.add_option("--diff", s.diff,
-                   "show only what is new since BASELINE: report files, a directory, or a previous --format json output")
+    app.add_option(
+           "--diff", s.diff,
+           "show only what is new since BASELINE: report files, a directory, or a previous --format json output")
         ->type_name("BASELINE")
         ->group(sel);
     app.add_flag("-k,--keep-going", s.keepGoing, "skip unreadable report files with a warning instead of failing")
         ->group(sel);
   }
   const char* adv = "Advanced";
-  app.add_option("-j,--jobs", s.jobs, "threads reading report files (default: one per core)")->type_name("N")->group(adv);
-  app.add_option("--debug-root", s.debugRoot, "where separate debug files are found by build-id (default /usr/lib/debug)")
+  app.add_option("-j,--jobs", s.jobs, "threads reading report files (default: one per core)")
+      ->type_name("N")
+      ->group(adv);
+  app.add_option("--debug-root", s.debugRoot,
+                 "where separate debug files are found by build-id (default /usr/lib/debug)")
       ->type_name("DIR")
       ->group(adv);
-  app.add_flag_callback("--no-symbolize", [&s] { s.symbolize = false; }, "do not symbolize frames the library could not")
+  app.add_flag_callback(
+         "--no-symbolize", [&s] { s.symbolize = false; }, "do not symbolize frames the library could not")
       ->group(adv);
 }
 
@@ -105,8 +111,10 @@ int executeReport(const ReportSettings& s, bool toStderr, ReportOutcome* outcome
     for (const ReportFile& r : loaded.reports) model.add(r);
     loaded.reports.clear();
     SymbolizeOptions symOptions{s.debugRoot};
-    if (s.symbolize) symbolize(model, symOptions, render.warnings);
-    else demangleNames(model);
+    if (s.symbolize)
+      symbolize(model, symOptions, render.warnings);
+    else
+      demangleNames(model);
 
     std::optional<Baseline> baseline;
     if (!s.diff.empty()) baseline = loadBaseline(s.diff, s.groupFrames, load, s.symbolize ? &symOptions : nullptr);

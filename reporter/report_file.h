@@ -17,7 +17,7 @@ using LocalId = std::uint32_t;
 
 struct RawFrame {
   std::uint64_t pc = 0;
-  std::optional<LocalId> module;       // index into ReportFile::modules, resolved at parse time
+  std::optional<LocalId> module;  // index into ReportFile::modules, resolved at parse time
   std::optional<std::uint64_t> offset;
   std::optional<std::string> function;
   std::optional<std::string> file;

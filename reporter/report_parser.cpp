@@ -30,9 +30,7 @@ class Record {
   std::size_t line() const { return line_; }
   const jl::Document& doc() const { return doc_; }
 
-  [[noreturn]] void fail(const std::string& what) const {
-    throw InputError(path_, line_, type_ + " record: " + what);
-  }
+  [[noreturn]] void fail(const std::string& what) const { throw InputError(path_, line_, type_ + " record: " + what); }
 
   const jl::Value* find(const char* key) const { return doc_.find(obj_, key); }
 
@@ -85,7 +83,8 @@ class Record {
     std::array<std::optional<std::uint64_t>, kLeakKindCount> out{};
     const jl::Value* v = find(key);
     if (!v || v->type == jl::Type::Null) return out;
-    if (v->type != jl::Type::Object) fail(std::string("member \"") + key + "\" must be an object of counts by leak kind, or null");
+    if (v->type != jl::Type::Object)
+      fail(std::string("member \"") + key + "\" must be an object of counts by leak kind, or null");
     for (std::size_t k = 0; k < kLeakKindCount; ++k) {
       std::string name(kLeakKindNames[k]);
       const jl::Value* n = doc_.find(*v, name.c_str());
@@ -138,7 +137,8 @@ class Record {
 // ("syntax error while parsing object - unexpected string literal; expected '}'").
 std::string jsonProblem(std::string_view line) {
   // nlohmann stops at a NUL byte and would call the line fine; JSON does not allow one.
-  if (auto nul = line.find('\0'); nul != std::string_view::npos) return "column " + std::to_string(nul + 1) + ": a NUL byte";
+  if (auto nul = line.find('\0'); nul != std::string_view::npos)
+    return "column " + std::to_string(nul + 1) + ": a NUL byte";
   try {
     auto parsed = nlohmann::json::parse(line.begin(), line.end());
     (void)parsed;
@@ -176,8 +176,9 @@ class Parser {
           out_.truncatedTail = true;
           break;
         }
-        throw InputError(path_, lineNo,
-                         lastUnterminated ? "truncated: the last line is cut short" : "not valid JSON (" + jsonProblem(line) + ")");
+        throw InputError(
+            path_, lineNo,
+            lastUnterminated ? "truncated: the last line is cut short" : "not valid JSON (" + jsonProblem(line) + ")");
       }
       record(doc_.root(), lineNo);
     }
@@ -204,13 +205,20 @@ class Parser {
       throw InputError(path_, lineNo, "not a debugmalloc report (the first record must be \"process\")");
     if (out_.end) r.fail("nothing may follow the \"end\" record");
 
-    if (type == "process") process(r);
-    else if (type == "module") module(r);
-    else if (type == "stack") stack(r);
-    else if (type == "error") error(r);
-    else if (type == "leak") leak(r);
-    else if (type == "suppressed") suppressed(r);
-    else if (type == "end") end(r);
+    if (type == "process")
+      process(r);
+    else if (type == "module")
+      module(r);
+    else if (type == "stack")
+      stack(r);
+    else if (type == "error")
+      error(r);
+    else if (type == "leak")
+      leak(r);
+    else if (type == "suppressed")
+      suppressed(r);
+    else if (type == "end")
+      end(r);
     // Other record types are skipped: a later minor version of the format may add some,
     // the same way it may add members (docs/report-format.md, "a reader ignores ...").
   }

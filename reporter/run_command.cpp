@@ -18,8 +18,12 @@ void addRunOptions(CLI::App& app, RunSettings& s) {
   app.add_option("--quarantine-mb", s.quarantineMb, "MiB of freed blocks held back before reuse (quarantine_mb)")
       ->type_name("N")
       ->group(check);
-  app.add_option("--stack-depth", s.stackDepth, "frames kept per backtrace, at most 64 (stack_depth)")->type_name("N")->group(check);
-  app.add_option("--redzone", s.redzone, "minimum guard bytes on each side of a block (redzone)")->type_name("N")->group(check);
+  app.add_option("--stack-depth", s.stackDepth, "frames kept per backtrace, at most 64 (stack_depth)")
+      ->type_name("N")
+      ->group(check);
+  app.add_option("--redzone", s.redzone, "minimum guard bytes on each side of a block (redzone)")
+      ->type_name("N")
+      ->group(check);
   app.add_flag("--abort-on-error", s.abortOnError, "abort() at the first error (abort_on_error=1)")->group(check);
   app.add_option("--suppressions", s.suppressions,
                  "suppression rules (KIND:PATTERN lines), applied by the library and the report")
@@ -99,7 +103,8 @@ int executeRun(RunSettings s, const std::vector<std::string>& command) {
   }
   library = fs::absolute(library).string();
   if (library.find_first_of(": ") != std::string::npos) {
-    std::cerr << "debugmalloc run: the library path \"" << library << "\" holds ':' or a space, which LD_PRELOAD cannot carry\n";
+    std::cerr << "debugmalloc run: the library path \"" << library
+              << "\" holds ':' or a space, which LD_PRELOAD cannot carry\n";
     return kExitBadInput;
   }
   if (!s.suppressions.empty()) {
@@ -119,7 +124,8 @@ int executeRun(RunSettings s, const std::vector<std::string>& command) {
     const char* tmp = std::getenv("TMPDIR");
     std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/debugmalloc-XXXXXX";
     if (!::mkdtemp(pattern.data())) {
-      std::cerr << "debugmalloc run: cannot create a directory like " << pattern << ": " << std::strerror(errno) << "\n";
+      std::cerr << "debugmalloc run: cannot create a directory like " << pattern << ": " << std::strerror(errno)
+                << "\n";
       return kExitBadInput;
     }
     dir = pattern;

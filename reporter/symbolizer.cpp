@@ -137,8 +137,8 @@ void symbolize(Model& model, const SymbolizeOptions& options, std::vector<std::s
     }
     if (file.empty()) {
       if (onDisk)
-        warnings.push_back(path + ": build-id " + (onDisk->empty() ? "missing" : *onDisk) +
-                           " is not the reported " + wanted + " (rebuilt?); its frames are not symbolized");
+        warnings.push_back(path + ": build-id " + (onDisk->empty() ? "missing" : *onDisk) + " is not the reported " +
+                           wanted + " (rebuilt?); its frames are not symbolized");
       else if (!path.empty() && path[0] == '/')
         warnings.push_back(path + ": not found; its frames are not symbolized");
       return nullptr;

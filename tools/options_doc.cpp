@@ -23,15 +23,17 @@ std::string default_text(const char* type, const char* text) {
 int main() {
   std::printf("# Options of libdebugmalloc.so\n\n");
   std::printf("<!-- Generated from libdebugmalloc/options.inc by tools/options_doc.cpp; do not edit. -->\n\n");
-  std::printf("Set them in `DEBUGMALLOC_OPTIONS` as `name=value` pairs separated by `:` or `,`, for example\n"
-              "`DEBUGMALLOC_OPTIONS=leaks=1:quarantine_mb=16`. `DEBUGMALLOC_OPTIONS=help=1` prints this table.\n"
-              "The ft_malloc conventions' variables are read too: `FtLeaks=1` (leaks), `FtMallocErrorAbort=1` (abort_on_error),\n"
-              "`FtMallocScribble=0/1` (scribble); `DEBUGMALLOC_OPTIONS` wins when both set an option.\n"
-              "An unknown name or a malformed value gets one line on stderr and the program runs on.\n"
-              "In set-uid and set-gid programs the environment is ignored and the defaults apply.\n\n");
+  std::printf(
+      "Set them in `DEBUGMALLOC_OPTIONS` as `name=value` pairs separated by `:` or `,`, for example\n"
+      "`DEBUGMALLOC_OPTIONS=leaks=1:quarantine_mb=16`. `DEBUGMALLOC_OPTIONS=help=1` prints this table.\n"
+      "The ft_malloc conventions' variables are read too: `FtLeaks=1` (leaks), `FtMallocErrorAbort=1` "
+      "(abort_on_error),\n"
+      "`FtMallocScribble=0/1` (scribble); `DEBUGMALLOC_OPTIONS` wins when both set an option.\n"
+      "An unknown name or a malformed value gets one line on stderr and the program runs on.\n"
+      "In set-uid and set-gid programs the environment is ignored and the defaults apply.\n\n");
   std::printf("| option | type | default | meaning |\n| --- | --- | --- | --- |\n");
 #define DM_STR(x) #x
-#define DM_OPTION(type, name, def, help)                                                              \
+#define DM_OPTION(type, name, def, help)                                                                          \
   std::printf("| `%s` | %s | %s | %s |\n", #name, #type, markdown_cell(default_text(#type, DM_STR(def))).c_str(), \
               markdown_cell(help).c_str());
 #include "options.inc"

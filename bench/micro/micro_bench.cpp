@@ -120,7 +120,12 @@ void pair_with_live_blocks(benchmark::State& state) {
   }
   for (void* p : live) release(p);
 }
-BENCHMARK(pair_with_live_blocks)->ArgName("live")->Arg(1000)->Arg(100000)->Arg(1000000)->Arg(10000000)
+BENCHMARK(pair_with_live_blocks)
+    ->ArgName("live")
+    ->Arg(1000)
+    ->Arg(100000)
+    ->Arg(1000000)
+    ->Arg(10000000)
     ->Unit(benchmark::kNanosecond);
 
 // The same with glibc's malloc (this binary does not preload the library), for

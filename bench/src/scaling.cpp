@@ -18,7 +18,7 @@ constexpr size_t kBatch = 64;
 constexpr size_t kRingBatches = 256;
 
 struct alignas(64) Ring {
-  std::atomic<size_t> head{0};  // written by the consumer
+  std::atomic<size_t> head{0};              // written by the consumer
   alignas(64) std::atomic<size_t> tail{0};  // written by the producer
   alignas(64) void* slots[kRingBatches][kBatch];
 };
@@ -76,8 +76,8 @@ int main(int argc, char** argv) {
                       static_cast<unsigned>(t + 1), &freed);
   for (auto& th : pool) th.join();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("threads %zu%s: %.3f s, %.2f M malloc+free pairs/s (freed %zu)\n", threads, local ? " local" : "", seconds,
-              static_cast<double>(blocks * threads) / seconds / 1e6, freed.load());
+  std::printf("threads %zu%s: %.3f s, %.2f M malloc+free pairs/s (freed %zu)\n", threads, local ? " local" : "",
+              seconds, static_cast<double>(blocks * threads) / seconds / 1e6, freed.load());
   (void)local;
   for (auto& r : rings) delete r;
   return 0;

@@ -238,8 +238,7 @@ TEST_F(Api, CallocZeroFills) {
 // A freed dirty block of the same size is the likeliest to come back: it must
 // still be zeroed (TINY, SMALL, and LARGE blocks from the mapping cache).
 TEST_F(Api, CallocZeroFillsReusedDirtyBlocks) {
-  for (size_t n : {size_t{8}, size_t{48}, size_t{700}, size_t{3000}, size_t{100000}, size_t{300000},
-                   size_t{4} << 20}) {
+  for (size_t n : {size_t{8}, size_t{48}, size_t{700}, size_t{3000}, size_t{100000}, size_t{300000}, size_t{4} << 20}) {
     for (int round = 0; round < 50; ++round) {
       void* dirty = malloc(n);
       ASSERT_NE(dirty, nullptr);
@@ -378,8 +377,8 @@ TEST_F(Api, PosixMemalignHonoursEveryAlignmentFrom8To1MiB) {
 }
 
 TEST_F(Api, PosixMemalignRejectsBadAlignmentsWithoutTouchingResult) {
-  for (size_t align : {size_t{0}, size_t{1}, size_t{2}, size_t{3}, size_t{4}, size_t{12}, size_t{24},
-                       size_t{48}, size_t{100}, size_t{4097}}) {
+  for (size_t align : {size_t{0}, size_t{1}, size_t{2}, size_t{3}, size_t{4}, size_t{12}, size_t{24}, size_t{48},
+                       size_t{100}, size_t{4097}}) {
     void* sentinel = reinterpret_cast<void*>(0xDEAD0);
     void* p = sentinel;
     EXPECT_EQ(posix_memalign(&p, opaque(align), 64), EINVAL) << align;

@@ -32,8 +32,8 @@ T opaque(T v) {
 }
 inline void escape(const void* p) { asm volatile("" : : "g"(p) : "memory"); }
 
-constexpr size_t kMinusOne = SIZE_MAX;          // (size_t)-1
-constexpr size_t kMinus16 = SIZE_MAX - 15;      // (size_t)-16
+constexpr size_t kMinusOne = SIZE_MAX;             // (size_t)-1
+constexpr size_t kMinus16 = SIZE_MAX - 15;         // (size_t)-16
 constexpr char kHere[] = "bad_request_test.cpp:";  // the found-by stack starts in this file
 constexpr char kTopBit[] = ": the requested size has its top bit set \\(a negative value passed as a size\\)";
 
@@ -121,8 +121,7 @@ TEST_F(BadRequest, PosixMemalignReturnsEnomemAndTouchesNeitherErrnoNorTheResult)
   EXPECT_EQ(errno, 1234);
   EXPECT_EQ(p, sentinel);
   expect_report("allocation-size-too-big",
-                "posix_memalign\\(0x[0-9a-f]+, 64, 18446744073709551615\\)" + std::string(kTopBit),
-                kHere);
+                "posix_memalign\\(0x[0-9a-f]+, 64, 18446744073709551615\\)" + std::string(kTopBit), kHere);
   // A bad alignment is EINVAL first, as in glibc.
   EXPECT_EQ(posix_memalign(&p, 3, opaque(kMinusOne)), EINVAL);
   expect_no_report();
@@ -141,8 +140,7 @@ TEST_F(BadRequest, CallocAndReallocarrayOverflowAreReported) {
     EXPECT_EQ(errno, ENOMEM);
     std::string c = std::to_string(count), s = std::to_string(size);
     expect_report("calloc-overflow",
-                  "calloc\\(" + c + ", " + s + "\\): the total size, " + c + " \\* " + s +
-                      ", does not fit in size_t",
+                  "calloc\\(" + c + ", " + s + "\\): the total size, " + c + " \\* " + s + ", does not fit in size_t",
                   kHere);
   }
   auto* q = static_cast<uint32_t*>(reallocarray(nullptr, 10, sizeof(uint32_t)));
@@ -181,19 +179,15 @@ TEST_F(BadRequest, EveryOperatorNewFormThrowsOrReturnsNullAndIsReported) {
   EXPECT_THROW(escape(::operator new(opaque(kMinus16), al)), std::bad_alloc);
   expect_report("allocation-size-too-big", "operator new\\(" + n + a + "\\)" + kTopBit, kHere);
   EXPECT_THROW(escape(::operator new[](opaque(kMinus16), al)), std::bad_alloc);
-  expect_report("allocation-size-too-big", "operator new \\[\\]\\(" + n + a + "\\)" + kTopBit,
-                kHere);
+  expect_report("allocation-size-too-big", "operator new \\[\\]\\(" + n + a + "\\)" + kTopBit, kHere);
   EXPECT_EQ(::operator new(opaque(kMinus16), std::nothrow), nullptr);
   expect_report("allocation-size-too-big", "operator new\\(" + n + nt + "\\)" + kTopBit, kHere);
   EXPECT_EQ(::operator new[](opaque(kMinus16), std::nothrow), nullptr);
-  expect_report("allocation-size-too-big", "operator new \\[\\]\\(" + n + nt + "\\)" + kTopBit,
-                kHere);
+  expect_report("allocation-size-too-big", "operator new \\[\\]\\(" + n + nt + "\\)" + kTopBit, kHere);
   EXPECT_EQ(::operator new(opaque(kMinus16), al, std::nothrow), nullptr);
-  expect_report("allocation-size-too-big", "operator new\\(" + n + a + nt + "\\)" + kTopBit,
-                kHere);
+  expect_report("allocation-size-too-big", "operator new\\(" + n + a + nt + "\\)" + kTopBit, kHere);
   EXPECT_EQ(::operator new[](opaque(kMinus16), al, std::nothrow), nullptr);
-  expect_report("allocation-size-too-big", "operator new \\[\\]\\(" + n + a + nt + "\\)" + kTopBit,
-                kHere);
+  expect_report("allocation-size-too-big", "operator new \\[\\]\\(" + n + a + nt + "\\)" + kTopBit, kHere);
 }
 
 int g_handler_calls = 0;
@@ -208,8 +202,7 @@ TEST_F(BadRequest, NewHandlerRunsAndTheRequestIsReportedOnce) {
   std::set_new_handler(counting_new_handler);
   EXPECT_THROW(escape(::operator new(opaque(kMinusOne))), std::bad_alloc);
   EXPECT_EQ(g_handler_calls, 3);
-  expect_report("allocation-size-too-big", "operator new\\(18446744073709551615\\)" + std::string(kTopBit),
-                kHere);
+  expect_report("allocation-size-too-big", "operator new\\(18446744073709551615\\)" + std::string(kTopBit), kHere);
   std::set_new_handler(nullptr);
 }
 

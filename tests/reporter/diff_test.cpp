@@ -67,8 +67,9 @@ TEST(Diff, GroupFramesAppliesToTheBaselineToo) {
 TEST(Diff, BadBaselinesAreRefusedWithTheirName) {
   EXPECT_THROW(baselineFromJson("{\"tool\":\"other\"}", "b.json", 0), InputError);
   EXPECT_THROW(baselineFromJson("{\"tool\":\"debugmalloc\",\"format_version\":2}", "b.json", 0), InputError);
-  EXPECT_THROW(baselineFromJson("{\"tool\":\"debugmalloc\",\"format_version\":1,\"errors\":[{\"kind\":\"nope\"}]}", "b.json", 0),
-               InputError);
+  EXPECT_THROW(
+      baselineFromJson("{\"tool\":\"debugmalloc\",\"format_version\":1,\"errors\":[{\"kind\":\"nope\"}]}", "b.json", 0),
+      InputError);
   EXPECT_THROW(loadBaseline("/no/such/baseline", 0, {}, nullptr), InputError);
 }
 

@@ -20,17 +20,20 @@ std::string leakReport(int pid, const std::string& base, std::vector<std::string
   std::string frames;
   for (const std::string& off : offsets) {
     if (!frames.empty()) frames += ",";
-    frames += R"({"pc":")" + base + off.substr(2) + R"(","module":3,"offset":")" + off + R"(","function":null,"file":null,"line":null})";
+    frames += R"({"pc":")" + base + off.substr(2) + R"(","module":3,"offset":")" + off +
+              R"(","function":null,"file":null,"line":null})";
   }
-  return reportText(R"({"t":"module","id":3,"path":"/m/app","base":"0x1","end":"0x2","build_id":null})" "\n"
-                    R"({"t":"stack","id":)" + stackId + R"(,"frames":[)" + frames + "]}\n" +
-                        R"({"t":"leak","kind":"definite","bytes":)" + std::to_string(bytes) + R"(,"blocks":1,"stack":)" +
-                        stackId + "}\n",
+  return reportText(R"({"t":"module","id":3,"path":"/m/app","base":"0x1","end":"0x2","build_id":null})"
+                    "\n"
+                    R"({"t":"stack","id":)" +
+                        stackId + R"(,"frames":[)" + frames + "]}\n" + R"({"t":"leak","kind":"definite","bytes":)" +
+                        std::to_string(bytes) + R"(,"blocks":1,"stack":)" + stackId + "}\n",
                     pid);
 }
 
 TEST(Grouping, SameOffsetsInDifferentProcessesAreOneGroupWhateverThePcsAndIds) {
-  Model m = modelOf({leakReport(1, "0x5500", {"0x10", "0x20"}, 100, "1"), leakReport(2, "0x5600", {"0x10", "0x20"}, 50, "99")});
+  Model m = modelOf(
+      {leakReport(1, "0x5500", {"0x10", "0x20"}, 100, "1"), leakReport(2, "0x5600", {"0x10", "0x20"}, 50, "99")});
   EXPECT_EQ(m.stacks.size(), 1u);
   Findings f = groupFindings(m, {});
   ASSERT_EQ(f.leaks.size(), 1u);
@@ -53,10 +56,15 @@ TEST(Grouping, DifferentStacksAreSeparateUnlessGroupFramesCutsThem) {
 TEST(Grouping, SymbolizedFramesCompareByFunctionFileAndLine) {
   // Two builds of the same code: offsets differ, function/file/line agree.
   auto report = [](int pid, const char* offset, const char* dir) {
-    return reportText(std::string(R"({"t":"module","id":1,"path":")") + dir + R"(/app","build_id":null})" "\n" +
+    return reportText(std::string(R"({"t":"module","id":1,"path":")") + dir +
+                          R"(/app","build_id":null})"
+                          "\n" +
                           R"({"t":"stack","id":1,"frames":[{"pc":"0x1","module":1,"offset":")" + offset +
-                          R"(","function":"f","file":")" + dir + R"(/src/a.c","line":3}]})" "\n" +
-                          R"({"t":"error","kind":"double-free","count":1,"message":"m","stack":1,"alloc_stack":null})" "\n",
+                          R"(","function":"f","file":")" + dir +
+                          R"(/src/a.c","line":3}]})"
+                          "\n" +
+                          R"({"t":"error","kind":"double-free","count":1,"message":"m","stack":1,"alloc_stack":null})"
+                          "\n",
                       pid);
   };
   Model m = modelOf({report(1, "0x100", "/ci/one"), report(2, "0x200", "/ci/two")});
@@ -110,11 +118,14 @@ TEST(Inputs, CommandLineIsJoinedAndQuotedOnlyWhenNeeded) {
 
 TEST(Frames, RuntimeFramesAreNotTheUsersCode) {
   std::string body =
-      R"({"t":"module","id":1,"path":"/usr/lib/libdebugmalloc.so","build_id":null})" "\n"
-      R"({"t":"module","id":2,"path":"/home/u/app","build_id":null})" "\n"
+      R"({"t":"module","id":1,"path":"/usr/lib/libdebugmalloc.so","build_id":null})"
+      "\n"
+      R"({"t":"module","id":2,"path":"/home/u/app","build_id":null})"
+      "\n"
       R"({"t":"stack","id":1,"frames":[{"pc":"0x1","module":1,"offset":"0x1","function":"malloc"},)"
       R"j({"pc":"0x2","module":2,"offset":"0x2","function":"std::vector<int>::push_back(int const&)","file":"/usr/include/c++/12/bits/stl_vector.h","line":1},)j"
-      R"({"pc":"0x3","module":2,"offset":"0x3","function":"main","file":"/home/u/a.c","line":2}]})" "\n";
+      R"({"pc":"0x3","module":2,"offset":"0x3","function":"main","file":"/home/u/a.c","line":2}]})"
+      "\n";
   Model m = modelOf({reportText(body)});
   EXPECT_EQ(topUserFrame(m, m.stacks[0]), 2u);
 }

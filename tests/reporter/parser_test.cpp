@@ -86,37 +86,60 @@ TEST_P(BadFixture, OneClearErrorNamingFileAndLine) {
 
 INSTANTIATE_TEST_SUITE_P(
     Parser, BadFixture,
-    ::testing::Values(BadCase{"empty.report", ": empty file"},
-                      BadCase{"truncated.report", ":2: truncated"},
-                      BadCase{"cut-short.report", ":2: truncated: the last line is cut short"},
-                      BadCase{"future-version.report", ":1: process record: written by a newer debugmalloc (report format version 2"},
-                      BadCase{"not-a-report.report", ":1: not a debugmalloc report"},
-                      BadCase{"corrupted.report", ":2: not valid JSON (column"},
-                      BadCase{"forward-reference.report", ":2: error record: \"stack\" refers to stack 9, not defined before"},
-                      BadCase{"unknown-kind.report", ":2: error record: unknown error kind \"stack-overflow\""}));
+    ::testing::Values(
+        BadCase{"empty.report", ": empty file"}, BadCase{"truncated.report", ":2: truncated"},
+        BadCase{"cut-short.report", ":2: truncated: the last line is cut short"},
+        BadCase{"future-version.report", ":1: process record: written by a newer debugmalloc (report format version 2"},
+        BadCase{"not-a-report.report", ":1: not a debugmalloc report"},
+        BadCase{"corrupted.report", ":2: not valid JSON (column"},
+        BadCase{"forward-reference.report", ":2: error record: \"stack\" refers to stack 9, not defined before"},
+        BadCase{"unknown-kind.report", ":2: error record: unknown error kind \"stack-overflow\""}));
 
 TEST(Parser, RejectsBadMembersPrecisely) {
-  EXPECT_NE(errorOf(reportText(R"({"t":"module","id":1,"path":5})" "\n")).find(":2: module record: member \"path\" must be a string"),
+  EXPECT_NE(errorOf(reportText(R"({"t":"module","id":1,"path":5})"
+                               "\n"))
+                .find(":2: module record: member \"path\" must be a string"),
             std::string::npos);
-  EXPECT_NE(errorOf(reportText(R"({"t":"stack","id":1,"frames":[{"pc":"12"}]})" "\n")).find("stack frame #0 record: member \"pc\" is not a \"0x...\" hexadecimal value"),
+  EXPECT_NE(errorOf(reportText(R"({"t":"stack","id":1,"frames":[{"pc":"12"}]})"
+                               "\n"))
+                .find("stack frame #0 record: member \"pc\" is not a \"0x...\" hexadecimal value"),
             std::string::npos);
-  EXPECT_NE(errorOf(reportText(R"({"t":"stack","id":1,"frames":[{"pc":"0x1","module":3}]})" "\n")).find("refers to module 3, not defined before"),
+  EXPECT_NE(errorOf(reportText(R"({"t":"stack","id":1,"frames":[{"pc":"0x1","module":3}]})"
+                               "\n"))
+                .find("refers to module 3, not defined before"),
             std::string::npos);
-  EXPECT_NE(errorOf(reportText(R"({"t":"leak","kind":"definite","bytes":-1,"blocks":1})" "\n")).find("\"bytes\" must not be negative"),
+  EXPECT_NE(errorOf(reportText(R"({"t":"leak","kind":"definite","bytes":-1,"blocks":1})"
+                               "\n"))
+                .find("\"bytes\" must not be negative"),
             std::string::npos);
-  EXPECT_NE(errorOf(reportText(R"({"t":"leak","kind":"lost","bytes":1,"blocks":1})" "\n")).find("unknown leak kind \"lost\""),
+  EXPECT_NE(errorOf(reportText(R"({"t":"leak","kind":"lost","bytes":1,"blocks":1})"
+                               "\n"))
+                .find("unknown leak kind \"lost\""),
             std::string::npos);
-  EXPECT_NE(errorOf(reportText(R"({"t":"stack","id":1,"frames":[]})" "\n" R"({"t":"stack","id":1,"frames":[]})" "\n"))
+  EXPECT_NE(errorOf(reportText(R"({"t":"stack","id":1,"frames":[]})"
+                               "\n"
+                               R"({"t":"stack","id":1,"frames":[]})"
+                               "\n"))
                 .find(":3: stack record: stack id 1 is defined twice"),
             std::string::npos);
-  EXPECT_NE(errorOf(reportText("") + R"({"t":"leak","kind":"definite","bytes":1,"blocks":1})" "\n").find(":3: leak record: nothing may follow the \"end\" record"),
+  EXPECT_NE(errorOf(reportText("") + R"({"t":"leak","kind":"definite","bytes":1,"blocks":1})"
+                                     "\n")
+                .find(":3: leak record: nothing may follow the \"end\" record"),
             std::string::npos);
-  EXPECT_NE(errorOf(R"({"t":"module","id":1})" "\n").find(":1: not a debugmalloc report (the first record must be \"process\")"),
+  EXPECT_NE(errorOf(R"({"t":"module","id":1})"
+                    "\n")
+                .find(":1: not a debugmalloc report (the first record must be \"process\")"),
             std::string::npos);
-  EXPECT_NE(errorOf(R"({"t":"process","format":"other","version":1,"pid":1})" "\n").find("\"format\" is not \"debugmalloc-report\""),
+  EXPECT_NE(errorOf(R"({"t":"process","format":"other","version":1,"pid":1})"
+                    "\n")
+                .find("\"format\" is not \"debugmalloc-report\""),
             std::string::npos);
   EXPECT_NE(errorOf("[1,2]\n").find("not a debugmalloc report"), std::string::npos);
-  EXPECT_NE(errorOf(std::string("\x7f" "ELF\x02\x01", 6)).find("not a debugmalloc report"), std::string::npos);
+  EXPECT_NE(errorOf(std::string("\x7f"
+                                "ELF\x02\x01",
+                                6))
+                .find("not a debugmalloc report"),
+            std::string::npos);
 }
 
 TEST(Parser, NulBytesAreNotJson) {
@@ -125,13 +148,19 @@ TEST(Parser, NulBytesAreNotJson) {
 }
 
 TEST(Parser, AJournalNeedsNoEndButAReportDoes) {
-  std::string text = reportText(R"({"t":"leak","kind":"definite","bytes":8,"blocks":1,"stack":null})" "\n", 7, false);
+  std::string text = reportText(R"({"t":"leak","kind":"definite","bytes":8,"blocks":1,"stack":null})"
+                                "\n",
+                                7, false);
   EXPECT_NE(errorOf(text, "x.report").find("truncated"), std::string::npos);
   ReportFile r = parseReport(text, "x.journal", EndRule::Optional);
   EXPECT_TRUE(r.incomplete());
   EXPECT_FALSE(r.truncatedTail);
   // A line cut short in the middle of a journal is corruption, not a cut-short tail.
-  std::string middle = reportText(R"({"t":"leak","kin)" "\n" R"({"t":"leak","kind":"definite","bytes":8,"blocks":1})" "\n", 7, false);
+  std::string middle = reportText(R"({"t":"leak","kin)"
+                                  "\n"
+                                  R"({"t":"leak","kind":"definite","bytes":8,"blocks":1})"
+                                  "\n",
+                                  7, false);
   EXPECT_NE(errorOf(middle, "x.journal", EndRule::Optional).find(":2: not valid JSON"), std::string::npos);
 }
 
@@ -143,9 +172,12 @@ TEST(Parser, ReadsTheBadRequestKinds) {
   for (std::size_t k = 0; k < kErrorKindCount; ++k)
     EXPECT_EQ(parseErrorKind(kErrorKindNames[k]), static_cast<ErrorKind>(k)) << kErrorKindNames[k];
   std::string body =
-      R"({"t":"stack","id":1,"frames":[{"pc":"0x55d0c8a01157","module":null,"offset":null,"function":"read_record","file":"/src/r.c","line":9}]})" "\n"
-      R"j({"t":"error","kind":"allocation-size-too-big","count":2,"api":"malloc()","address":null,"block":null,"size":null,"offset":null,"bad_bytes":0,"message":"malloc(18446744073709551615): the requested size has its top bit set (a negative value passed as a size)","stack":1,"alloc_stack":null,"free_stack":null})j" "\n"
-      R"j({"t":"error","kind":"calloc-overflow","count":1,"api":"calloc()","address":null,"block":null,"size":null,"offset":null,"bad_bytes":0,"message":"calloc(1099511627776, 1099511627776): the total size, 1099511627776 * 1099511627776, does not fit in size_t","stack":1,"alloc_stack":null,"free_stack":null})j" "\n";
+      R"({"t":"stack","id":1,"frames":[{"pc":"0x55d0c8a01157","module":null,"offset":null,"function":"read_record","file":"/src/r.c","line":9}]})"
+      "\n"
+      R"j({"t":"error","kind":"allocation-size-too-big","count":2,"api":"malloc()","address":null,"block":null,"size":null,"offset":null,"bad_bytes":0,"message":"malloc(18446744073709551615): the requested size has its top bit set (a negative value passed as a size)","stack":1,"alloc_stack":null,"free_stack":null})j"
+      "\n"
+      R"j({"t":"error","kind":"calloc-overflow","count":1,"api":"calloc()","address":null,"block":null,"size":null,"offset":null,"bad_bytes":0,"message":"calloc(1099511627776, 1099511627776): the total size, 1099511627776 * 1099511627776, does not fit in size_t","stack":1,"alloc_stack":null,"free_stack":null})j"
+      "\n";
   ReportFile r = parseReport(reportText(body), "x.report", EndRule::Required);
   ASSERT_EQ(r.errors.size(), 2u);
   EXPECT_EQ(r.errors[0].kind, ErrorKind::AllocationSizeTooBig);
@@ -158,7 +190,9 @@ TEST(Parser, ReadsTheBadRequestKinds) {
 }
 
 TEST(Parser, HugeNumbersAndDeepNestingAreRejectedNotCrashed) {
-  EXPECT_NE(errorOf(reportText(R"({"t":"leak","kind":"definite","bytes":99999999999999999999999,"blocks":1})" "\n")), "");
+  EXPECT_NE(errorOf(reportText(R"({"t":"leak","kind":"definite","bytes":99999999999999999999999,"blocks":1})"
+                               "\n")),
+            "");
   std::string deep(100000, '[');
   EXPECT_NE(errorOf(reportText(deep + "\n")), "");
 }

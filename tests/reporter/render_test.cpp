@@ -77,7 +77,8 @@ void expectContract(const json& j) {
     EXPECT_TRUE(p["report_file"].is_string());
   }
   for (const json& e : j["errors"]) {
-    for (const char* k : {"kind", "count", "pids", "message", "stack", "alloc_stack", "free_stack"}) EXPECT_TRUE(e.contains(k)) << k;
+    for (const char* k : {"kind", "count", "pids", "message", "stack", "alloc_stack", "free_stack"})
+      EXPECT_TRUE(e.contains(k)) << k;
     EXPECT_TRUE(e["kind"].is_string());
     EXPECT_TRUE(e["count"].is_number_unsigned());
     EXPECT_TRUE(e["pids"].is_array());
@@ -201,7 +202,8 @@ TEST(Sarif, RequiredMembersOfSarif210) {
       }
     }
   }
-  // The use-after-free's location (the most frequent error comes first) is the top user frame, relative to the source root.
+  // The use-after-free's location (the most frequent error comes first) is the top user frame, relative to the source
+  // root.
   const json& first = run["results"][0];
   EXPECT_EQ(first["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "src/net/worker.cpp");
 }
@@ -209,11 +211,16 @@ TEST(Sarif, RequiredMembersOfSarif210) {
 // One error of each bad-request kind, found in read_record.
 Loaded badRequests() {
   std::string body =
-      R"({"t":"module","id":1,"path":"/fixture/bin/app","build_id":null})" "\n"
-      R"({"t":"stack","id":1,"frames":[{"pc":"0x1200","module":1,"offset":"0x1200","function":"read_record","file":"/fixture/src/r.c","line":9}]})" "\n"
-      R"({"t":"stack","id":2,"frames":[{"pc":"0x1300","module":1,"offset":"0x1300","function":"make_grid","file":"/fixture/src/g.c","line":4}]})" "\n"
-      R"j({"t":"error","kind":"allocation-size-too-big","count":2,"api":"malloc()","address":null,"block":null,"size":null,"offset":null,"bad_bytes":0,"message":"malloc(18446744073709551615): the requested size has its top bit set (a negative value passed as a size)","stack":1,"alloc_stack":null,"free_stack":null})j" "\n"
-      R"j({"t":"error","kind":"calloc-overflow","count":1,"api":"calloc()","address":null,"block":null,"size":null,"offset":null,"bad_bytes":0,"message":"calloc(1099511627776, 1099511627776): the total size, 1099511627776 * 1099511627776, does not fit in size_t","stack":2,"alloc_stack":null,"free_stack":null})j" "\n";
+      R"({"t":"module","id":1,"path":"/fixture/bin/app","build_id":null})"
+      "\n"
+      R"({"t":"stack","id":1,"frames":[{"pc":"0x1200","module":1,"offset":"0x1200","function":"read_record","file":"/fixture/src/r.c","line":9}]})"
+      "\n"
+      R"({"t":"stack","id":2,"frames":[{"pc":"0x1300","module":1,"offset":"0x1300","function":"make_grid","file":"/fixture/src/g.c","line":4}]})"
+      "\n"
+      R"j({"t":"error","kind":"allocation-size-too-big","count":2,"api":"malloc()","address":null,"block":null,"size":null,"offset":null,"bad_bytes":0,"message":"malloc(18446744073709551615): the requested size has its top bit set (a negative value passed as a size)","stack":1,"alloc_stack":null,"free_stack":null})j"
+      "\n"
+      R"j({"t":"error","kind":"calloc-overflow","count":1,"api":"calloc()","address":null,"block":null,"size":null,"offset":null,"bad_bytes":0,"message":"calloc(1099511627776, 1099511627776): the total size, 1099511627776 * 1099511627776, does not fit in size_t","stack":2,"alloc_stack":null,"free_stack":null})j"
+      "\n";
   Loaded l;
   l.model = test::modelOf({test::reportText(body)});
   l.findings = groupFindings(l.model, {});
@@ -227,8 +234,10 @@ TEST(BadRequests, EveryFormatNamesTheKinds) {
   EXPECT_EQ(l.findings.errors[1].kind, ErrorKind::CallocOverflow);
 
   std::string text = rendered(Format::Text, l);
-  EXPECT_NE(text.find("ERROR: allocation-size-too-big: malloc(18446744073709551615): the requested size has its top bit set"),
-            std::string::npos) << text;
+  EXPECT_NE(
+      text.find("ERROR: allocation-size-too-big: malloc(18446744073709551615): the requested size has its top bit set"),
+      std::string::npos)
+      << text;
   EXPECT_NE(text.find("ERROR: calloc-overflow: calloc(1099511627776, 1099511627776)"), std::string::npos) << text;
   EXPECT_TRUE(std::regex_search(text, std::regex("\n    allocation-size-too-big +2\n"))) << text;  // the summary
   EXPECT_TRUE(std::regex_search(text, std::regex("\n    calloc-overflow +1\n"))) << text;

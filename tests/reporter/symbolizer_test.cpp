@@ -48,7 +48,9 @@ std::string reportFor(const std::string& buildId, const std::string& path) {
   char hex[32];
   std::snprintf(hex, sizeof hex, "0x%llx", static_cast<unsigned long long>(offset));
   return test::reportText(R"({"t":"module","id":1,"path":")" + path + R"(","build_id":")" + buildId + "\"}\n" +
-                          R"({"t":"stack","id":1,"frames":[{"pc":"0x1","module":1,"offset":")" + hex + R"("}]})" "\n");
+                          R"({"t":"stack","id":1,"frames":[{"pc":"0x1","module":1,"offset":")" + hex +
+                          R"("}]})"
+                          "\n");
 }
 
 TEST(Symbolizer, NamesFramesFromTheModuleFileWhenItsBuildIdMatches) {
@@ -138,8 +140,10 @@ TEST(Demangle, NamesInAReport) {
     frames += (i ? "," : "") + std::string(R"({"pc":")") + hex + R"(","module":1,"offset":")" + hex +
               R"(","function":")" + cases[i].first + "\"}";
   }
-  Model m = test::modelOf({test::reportText(R"({"t":"module","id":1,"path":"/gone/app"})" "\n"
-                                            R"({"t":"stack","id":1,"frames":[)" + frames + "]}\n")});
+  Model m = test::modelOf({test::reportText(R"({"t":"module","id":1,"path":"/gone/app"})"
+                                            "\n"
+                                            R"({"t":"stack","id":1,"frames":[)" +
+                                            frames + "]}\n")});
   demangleNames(m);
   ASSERT_EQ(m.frames.size(), cases.size());
   for (const Frame& f : m.frames) {

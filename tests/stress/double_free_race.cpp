@@ -48,8 +48,10 @@ class Barrier {
       return;
     }
     for (int spins = 0; generation_.load(std::memory_order_acquire) == gen; ++spins) {
-      if (spins < 200) __builtin_ia32_pause();
-      else sched_yield();
+      if (spins < 200)
+        __builtin_ia32_pause();
+      else
+        sched_yield();
     }
   }
 
@@ -86,7 +88,7 @@ struct Shared {
   void* block = nullptr;  // this round's block (published by the start barrier)
   uint32_t tag = 0;       // its pattern
   std::atomic<int> realloc_wins{0};
-  std::atomic<int> realloc_bad_copies{0};  // realloc won but copied bytes that were not the block's
+  std::atomic<int> realloc_bad_copies{0};   // realloc won but copied bytes that were not the block's
   std::atomic<void*> moved_block{nullptr};  // realloc's result this round (freed by main)
 };
 
@@ -183,8 +185,10 @@ int main(int argc, char** argv) {
   std::sort(all.begin(), all.end(), [](const Live& a, const Live& b) { return a.p < b.p; });
   size_t shared = 0, overlapping = 0, damaged = 0;
   for (size_t i = 0; i < all.size(); ++i) {
-    if (i > 0 && all[i].p == all[i - 1].p) ++shared;
-    else if (i > 0 && static_cast<char*>(all[i - 1].p) + all[i - 1].n > all[i].p) ++overlapping;
+    if (i > 0 && all[i].p == all[i - 1].p)
+      ++shared;
+    else if (i > 0 && static_cast<char*>(all[i - 1].p) + all[i - 1].n > all[i].p)
+      ++overlapping;
     if (!intact(all[i].p, checked_bytes(all[i].n), all[i].tag)) ++damaged;
   }
   bool lost = all.size() != static_cast<size_t>(per_thread) * (s.threads + 1);

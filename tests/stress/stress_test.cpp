@@ -61,8 +61,8 @@ uint8_t pattern_byte(uint32_t tag, size_t i) {
 struct Block {
   uint8_t* p = nullptr;
   size_t n = 0;
-  uint32_t tag = 0;    // unique per block: its pattern differs from every other's
-  int owner = -1;      // thread that allocated it
+  uint32_t tag = 0;  // unique per block: its pattern differs from every other's
+  int owner = -1;    // thread that allocated it
 };
 
 void fill(const Block& b) {
@@ -189,8 +189,7 @@ TEST(Stress, EightThreadsWithCrossThreadFrees) {
   Handoff handoff;
   std::atomic<size_t> cross_frees{0};
   std::vector<std::thread> threads;
-  for (int id = 0; id < 8; ++id)
-    threads.emplace_back([&, id] { cross_frees += churn(id, 60000, handoff, nullptr); });
+  for (int id = 0; id < 8; ++id) threads.emplace_back([&, id] { cross_frees += churn(id, 60000, handoff, nullptr); });
   for (auto& t : threads) t.join();
   Block b;
   while (handoff.take(&b)) check_and_free(b);
@@ -423,8 +422,10 @@ void short_lived_thread(int id, Handoff& survivors) {
   for (int k = 0; k < 8 && survivors.take(&b); ++k) check_and_free(b);
   for (size_t i = 0; i < mine.size(); ++i) {
     if (mine[i].p == nullptr) continue;
-    if (i % 16 == 0) survivors.put(mine[i]);
-    else check_and_free(mine[i]);
+    if (i % 16 == 0)
+      survivors.put(mine[i]);
+    else
+      check_and_free(mine[i]);
   }
 }
 

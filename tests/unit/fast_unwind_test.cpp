@@ -30,7 +30,8 @@ __attribute__((noinline)) Both capture_here() {
   void* raw[80];
   int m = unw_backtrace(raw, 80);
   auto* begin = std::find(raw, raw + m, reinterpret_cast<void*>(frame.ip));
-  for (auto* p = begin; p < raw + m && out.reference.size() < 64; ++p) out.reference.push_back(reinterpret_cast<uintptr_t>(*p));
+  for (auto* p = begin; p < raw + m && out.reference.size() < 64; ++p)
+    out.reference.push_back(reinterpret_cast<uintptr_t>(*p));
   return out;
 }
 
