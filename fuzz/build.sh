@@ -3,7 +3,7 @@
 #   fuzz/build.sh OUTPUT        (exit 77 when clang++ or libFuzzer is missing)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-src="$here/../reporter"
+src="$here/../tool"
 out="${1:-$here/report_parser_fuzzer}"
 cxx="${CLANGXX:-$(command -v clang++ || command -v clang++-14 || true)}"
 [ -n "$cxx" ] || { echo "fuzz: clang++ not found" >&2; exit 77; }

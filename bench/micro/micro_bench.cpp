@@ -12,12 +12,12 @@
 #define UNW_LOCAL_ONLY
 #include <libunwind.h>
 
-#include "allocator.h"
-#include "fast_unwind.h"
-#include "guard.h"
-#include "options.h"
-#include "stack_capture.h"
-#include "stack_depot.h"
+#include "core/allocator.h"
+#include "stacks/fast_unwind.h"
+#include "heap/guard.h"
+#include "support/options.h"
+#include "stacks/stack_capture.h"
+#include "stacks/stack_depot.h"
 
 namespace {
 

@@ -1,14 +1,14 @@
 // The allocator through its internal API: placement, alignment, realloc, and
 // that every kind of bad free is reported and skipped without crashing.
-#include "allocator.h"
+#include "core/allocator.h"
 
 #include <gtest/gtest.h>
 
 #include <cstring>
 #include <vector>
 
-#include "block.h"
-#include "errors.h"
+#include "heap/block.h"
+#include "findings/errors.h"
 
 namespace dm {
 namespace {

@@ -1,6 +1,6 @@
 // Chunk header: fields round-trip, the checksum catches changed fields and
 // moved headers, and the compare-exchange lets exactly one of many threads free a block.
-#include "chunk.h"
+#include "heap/chunk.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 // abort_on_error: the process dies at the first error, after its report.
 #include <gtest/gtest.h>
 
-#include "allocator.h"
-#include "options.h"
+#include "core/allocator.h"
+#include "support/options.h"
 
 namespace dm {
 namespace {

@@ -1,6 +1,6 @@
 // The fast unwinder agrees with libunwind, frame for frame, on code with and
 // without frame pointers, with alloca (CFA from rbp), and through libstdc++.
-#include "fast_unwind.h"
+#include "stacks/fast_unwind.h"
 
 #include <alloca.h>
 #include <gtest/gtest.h>

@@ -1,11 +1,11 @@
 // Guards: sizes grow with the block, fills are exact, damage is located precisely.
-#include "guard.h"
+#include "heap/guard.h"
 
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "options.h"
+#include "support/options.h"
 
 namespace dm {
 namespace {

@@ -1,5 +1,5 @@
 // Options: the table parses every type, separators, list values, and reports each problem once.
-#include "options.h"
+#include "support/options.h"
 
 #include <gtest/gtest.h>
 

@@ -1,11 +1,11 @@
 // Page map: lookups find the owning span for every byte and nothing outside it.
-#include "page_map.h"
+#include "heap/page_map.h"
 
 #include <gtest/gtest.h>
 
 #include <memory>
 
-#include "platform.h"
+#include "support/platform.h"
 
 namespace dm {
 namespace {

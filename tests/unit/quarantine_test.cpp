@@ -1,6 +1,6 @@
 // Quarantine: freed memory is not reused until the budget pushes it out, and
 // writes after free are found when a block leaves.
-#include "quarantine.h"
+#include "core/quarantine.h"
 
 #include <gtest/gtest.h>
 
@@ -8,9 +8,9 @@
 #include <set>
 #include <vector>
 
-#include "allocator.h"
-#include "errors.h"
-#include "options.h"
+#include "core/allocator.h"
+#include "findings/errors.h"
+#include "support/options.h"
 
 namespace dm {
 namespace {

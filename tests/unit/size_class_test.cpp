@@ -1,5 +1,5 @@
 // Size classes: lookup returns the smallest class that fits, classes grow monotonically.
-#include "size_class.h"
+#include "heap/size_class.h"
 
 #include <gtest/gtest.h>
 

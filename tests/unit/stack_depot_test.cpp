@@ -1,5 +1,5 @@
 // Stack depot: equal stacks share an id, different stacks do not, frames round-trip, concurrent inserts agree.
-#include "stack_depot.h"
+#include "stacks/stack_depot.h"
 
 #include <gtest/gtest.h>
 

@@ -6,7 +6,7 @@
 // The test binary links the components without the interposer, so malloc is
 // glibc's here; demangled_name() enters internal code itself, which under
 // LD_PRELOAD routes the demangler's allocation to the internal arena.
-#include "symbolize.h"
+#include "stacks/symbolize.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Bounded formatter: numbers format correctly and output never exceeds the buffer.
-#include "text_buffer.h"
+#include "support/text_buffer.h"
 
 #include <gtest/gtest.h>
 

@@ -1,13 +1,13 @@
 // Zones: slots come from zones of the right size, empty zones are unmapped
 // beyond one spare per class (hysteresis), and thread caches round-trip slots.
-#include "zones.h"
+#include "heap/zones.h"
 
 #include <gtest/gtest.h>
 
 #include <set>
 #include <vector>
 
-#include "thread_cache.h"
+#include "heap/thread_cache.h"
 
 namespace dm {
 namespace {

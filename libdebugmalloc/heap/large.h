@@ -1,0 +1,38 @@
+// LARGE blocks: one mapping per block, its metadata kept out of band.
+// Freed mappings wait in a small cache (bounded in count and bytes) so that a
+// program allocating and freeing the same big buffer in a loop does not pay
+// an mmap/munmap pair each time; beyond the cache they go back with munmap.
+//
+// Thread-safety: large_map and large_unmap take the large-block lock.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "heap/chunk.h"
+#include "heap/registry.h"
+
+namespace dm {
+
+struct LargeMeta : ListedSpan {
+  uintptr_t user = 0;      // the pointer returned to the program
+  size_t user_size = 0;    // requested size
+  ChunkHeader header{};    // state, origin, alignment and stack ids (the size field is unused)
+  bool fresh = false;      // never written since mmap: reads as zeros
+  uint8_t scan_mark = 0;   // only during a leak scan
+  uint32_t scan_lost = 0;  // only during a leak scan: node number + 1 in the lost graph
+  LargeMeta* cache_next = nullptr;
+};
+
+// A mapping of at least `map_size` bytes (a multiple of the page size) whose
+// start is aligned to `align` (>= the page size), registered in the registry.
+// nullptr when out of memory.
+LargeMeta* large_map(size_t map_size, size_t align);
+// Returns the block's mapping to the cache, or to the system.
+void large_unmap(LargeMeta* meta);
+
+void large_lock_all();
+void large_unlock_all();
+void large_reset_after_fork();
+
+}  // namespace dm
