@@ -82,14 +82,7 @@ foreach(_dm_file IN LISTS DEBUGMALLOC_MEMCHECK_SUPPRESSIONS)
 endforeach()
 file(WRITE "${_dm_supp}" "${_dm_supp_text}")
 
-# Bracket-quoted CMake argument text for `value` (safe for any content).
-function(_debugmalloc_quote out value)
-  set(eq "=")
-  while("${value}" MATCHES "]${eq}]")
-    string(APPEND eq "=")
-  endwhile()
-  set(${out} "[${eq}[${value}]${eq}]" PARENT_SCOPE)
-endfunction()
+include("${_DEBUGMALLOC_MODULE_DIR}/DebugMallocQuote.cmake")
 
 set(_dm_settings "")
 foreach(_dm_pair IN ITEMS

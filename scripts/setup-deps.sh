@@ -5,7 +5,7 @@
 #   scripts/setup-deps.sh bench   that, plus the peer tools the benchmarks compare with
 set -euo pipefail
 
-build_pkgs=(cmake make g++ pkg-config libunwind-dev libboost-stacktrace-dev libgtest-dev
+build_pkgs=(cmake make g++ pkg-config libunwind-dev libgtest-dev
             nlohmann-json3-dev libcli11-dev libdw-dev libbenchmark-dev)
 test_pkgs=(python3 perl tar gzip bash coreutils binutils valgrind sqlite3 file
            chromium clang libclang-rt-14-dev)

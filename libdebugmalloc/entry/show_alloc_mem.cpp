@@ -1,5 +1,5 @@
 // show_alloc_mem(): every zone with its live blocks, in address order, as the
-// seed subject prints it:
+// ft_malloc conventions print it:
 //   TINY : 0xA0000
 //   0xA0020 - 0xA004A : 42 bytes
 //   Total : 42 bytes

@@ -26,6 +26,8 @@
 
 #include <gtest/gtest.h>
 
+#include "require_debugmalloc.h"
+
 // Using a block after a *failed* realloc is correct and is what some tests check.
 #pragma GCC diagnostic ignored "-Wuse-after-free"
 
@@ -37,11 +39,7 @@ constexpr size_t kHuge = SIZE_MAX / 2;
 
 // Keeps the compiler from eliding an allocation or folding a size it can see.
 inline void escape(const void* p) { asm volatile("" : : "g"(p) : "memory"); }
-template <typename T>
-T opaque(T v) {
-  asm volatile("" : "+r"(v));
-  return v;
-}
+using dmtest::opaque;
 
 bool aligned(const void* p, size_t a) { return reinterpret_cast<uintptr_t>(p) % a == 0; }
 
@@ -96,19 +94,6 @@ class FdCapture {
   FILE* file_ = nullptr;
   std::string text_;
 };
-
-// A test passing without the library would prove nothing: refuse to run then.
-class RequireDebugmalloc : public ::testing::Environment {
- public:
-  void SetUp() override {
-    ASSERT_NE(dlsym(RTLD_DEFAULT, "show_alloc_mem"), nullptr)
-        << "NOT RUNNING UNDER debugmalloc: run with LD_PRELOAD=.../libdebugmalloc.so (ctest does)";
-    void* p = malloc(opaque(size_t{13}));
-    ASSERT_EQ(malloc_usable_size(p), 13u) << "NOT RUNNING UNDER debugmalloc: malloc is not interposed";
-    free(p);
-  }
-};
-const auto* const kRequireDebugmalloc = ::testing::AddGlobalTestEnvironment(new RequireDebugmalloc);
 
 // Every test runs with stderr captured: correct programs must get no error report.
 class Api : public ::testing::Test {

@@ -11,17 +11,14 @@ import sys
 import tempfile
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import dmtest  # noqa: E402
+
 ARGS = None
 
 
 def run(example, env_extra=None, args=()):
-    env = dict(os.environ)
-    env.pop("DEBUGMALLOC_OPTIONS", None)
-    env["LD_PRELOAD"] = ARGS.lib
-    env.update(env_extra or {})
-    proc = subprocess.run([os.path.join(ARGS.bin, "example-" + example), *args], env=env,
-                          capture_output=True, text=True, timeout=120)
-    return proc
+    return dmtest.run([os.path.join(ARGS.bin, "example-" + example), *args], lib=ARGS.lib, env_extra=env_extra)
 
 
 def errors_of(stderr):

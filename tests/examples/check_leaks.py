@@ -12,23 +12,18 @@ import sys
 import tempfile
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import dmtest  # noqa: E402
+
 ARGS = None
 
 
 def run(example, options="", env_extra=None):
     """Runs an example with leaks=1 and a fresh report_dir; returns (proc, reports)."""
     with tempfile.TemporaryDirectory() as d:
-        env = dict(os.environ)
-        env["LD_PRELOAD"] = ARGS.lib
-        env["DEBUGMALLOC_OPTIONS"] = "leaks=1:report_dir=" + d + (":" + options if options else "")
-        env.update(env_extra or {})
-        proc = subprocess.run([os.path.join(ARGS.bin, "example-" + example)], env=env,
-                              capture_output=True, text=True, timeout=120)
-        reports = []
-        for path in sorted(glob.glob(os.path.join(d, "*"))):
-            with open(path) as f:
-                reports.append((os.path.basename(path), [json.loads(line) for line in f]))
-        return proc, reports
+        proc = dmtest.run([os.path.join(ARGS.bin, "example-" + example)], lib=ARGS.lib,
+                          options="leaks=1:report_dir=" + d + (":" + options if options else ""), env_extra=env_extra)
+        return proc, dmtest.read_reports(d)
 
 
 def leaks_in(records):

@@ -7,10 +7,11 @@ reorders the listeners; without the library the listener is not even registered.
 import argparse
 import json
 import os
-import subprocess
 import sys
-import time
 import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import dmtest  # noqa: E402
 
 ARGS = None
 SUBJECT = "dm_gtest_listener_subject"
@@ -18,16 +19,10 @@ EXPLICIT = "dm_gtest_explicit_subject"
 
 
 def run(program, library=True, env_extra=None, args=()):
-    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "DEBUGMALLOC_OPTIONS", "DEBUGMALLOC_GTEST")}
-    if library:
-        env["LD_PRELOAD"] = ARGS.lib
-        env["DEBUGMALLOC_OPTIONS"] = "exitcode=0"
-    env.update(env_extra or {})
     out = os.path.join(ARGS.out, program + ".json")
-    start = time.monotonic()
-    proc = subprocess.run([os.path.join(ARGS.bin, program), "--gtest_output=json:" + out, *args], env=env,
-                          capture_output=True, text=True, timeout=120)
-    proc.elapsed = time.monotonic() - start
+    proc = dmtest.run([os.path.join(ARGS.bin, program), "--gtest_output=json:" + out, *args],
+                      lib=ARGS.lib if library else None, options="exitcode=0" if library else None,
+                      env_extra=env_extra)
     results = {}
     with open(out) as f:
         for suite in json.load(f)["testsuites"]:

@@ -15,14 +15,15 @@ import tempfile
 import time
 import unittest
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import dmtest  # noqa: E402
+
 ARGS = None
 
 
 def run(args, report_dir, options=""):
-    env = dict(os.environ)
-    env["LD_PRELOAD"] = ARGS.lib
-    env["DEBUGMALLOC_OPTIONS"] = "report_dir=" + report_dir + (":" + options if options else "")
-    return subprocess.run([ARGS.subject, *args], env=env, capture_output=True, text=True, timeout=300)
+    return dmtest.run([ARGS.subject, *args], lib=ARGS.lib,
+                      options="report_dir=" + report_dir + (":" + options if options else ""), timeout=300)
 
 
 def read_records(path, allow_cut_last_line):

@@ -28,29 +28,14 @@
 
 #include <gtest/gtest.h>
 
+#include "require_debugmalloc.h"
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
 // Keeps the compiler from eliding an allocation or folding a size it can see.
-template <typename T>
-T opaque(T v) {
-  asm volatile("" : "+r"(v));
-  return v;
-}
-
-// A test passing without the library would prove nothing: refuse to run then.
-class RequireDebugmalloc : public ::testing::Environment {
- public:
-  void SetUp() override {
-    ASSERT_NE(dlsym(RTLD_DEFAULT, "show_alloc_mem"), nullptr)
-        << "NOT RUNNING UNDER debugmalloc: run with LD_PRELOAD=.../libdebugmalloc.so (ctest does)";
-    void* p = malloc(opaque(size_t{13}));
-    ASSERT_EQ(malloc_usable_size(p), 13u) << "NOT RUNNING UNDER debugmalloc: malloc is not interposed";
-    free(p);
-  }
-};
-const auto* const kRequireDebugmalloc = ::testing::AddGlobalTestEnvironment(new RequireDebugmalloc);
+using dmtest::opaque;
 
 // ------------------------------------------------------------ patterned blocks
 
