@@ -10,6 +10,12 @@ alternating; the table gives the medians.
 
   bench/leak_check_cost.py --lib before=/path/old.so --lib after=build/lib/libdebugmalloc.so \\
                            [--workloads python3,perl,g++,sqlite3,churn,containers] [--reps 5]
+
+The same library twice with different options (--options NAME=OPTS is added to
+its DEBUGMALLOC_OPTIONS):
+
+  bench/leak_check_cost.py --lib tags=build/lib/libdebugmalloc.so --lib notags=build/lib/libdebugmalloc.so \\
+                           --options notags=tagged_pointers=0
 """
 
 import argparse
@@ -42,12 +48,15 @@ def check_seconds(argv, env, cwd, trace):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lib", action="append", required=True, metavar="NAME=PATH", help="a library to measure")
+    ap.add_argument("--options", action="append", default=[], metavar="NAME=OPTS",
+                    help="more DEBUGMALLOC_OPTIONS for library NAME")
     ap.add_argument("--workloads", default="python3,perl,g++,sqlite3,churn,containers")
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--build-dir", default=os.path.join(runner.REPO_DIR, "build"))
     args = ap.parse_args()
     libs = dict(item.split("=", 1) for item in args.lib)
+    extra = dict(item.split("=", 1) for item in args.options)
     wanted = args.workloads.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         ctx = runner.Ctx(build=args.build_dir, tmp=tmp)
@@ -59,7 +68,7 @@ def main():
             for _ in range(args.reps):
                 for name, path in libs.items():
                     env = dict(os.environ, **w.env, LD_PRELOAD=os.path.abspath(path),
-                               DEBUGMALLOC_OPTIONS="leaks=1:exitcode=0")
+                               DEBUGMALLOC_OPTIONS="leaks=1:exitcode=0" + (":" + extra[name] if name in extra else ""))
                     t = check_seconds(argv, env, tmp, os.path.join(tmp, "trace"))
                     if t is not None:
                         times[name].append(t)

@@ -75,6 +75,25 @@ TOOLS: List[Tool] = [
          requires=["{build}/lib/libdebugmalloc.so"],
          ok_exit=(0,), leak_exit=(23,),  # 23: its exitcode option's default
          note="LD_PRELOAD=build/lib/libdebugmalloc.so (a copy taken at start), every check on (defaults + leaks=1)"),
+    # The same with the range checks of the interposed libc functions off
+    # (check_libc=0): what those checks cost (docs/performance.md).
+    Tool("debugmalloc-nolibc",
+         env={"LD_PRELOAD": "{dmlib}", "DEBUGMALLOC_OPTIONS": "leaks=1:check_libc=0"},
+         requires=["{build}/lib/libdebugmalloc.so"],
+         ok_exit=(0,), leak_exit=(23,),
+         note="debugmalloc as above with check_libc=0 (no range checks in memcpy, strlen, ...)"),
+    # guard_pages: the default (sample, one allocation in sample_rate against an
+    # inaccessible page) against off and all (docs/performance.md, "Guard pages").
+    Tool("debugmalloc-guard-off",
+         env={"LD_PRELOAD": "{dmlib}", "DEBUGMALLOC_OPTIONS": "leaks=1:guard_pages=off"},
+         requires=["{build}/lib/libdebugmalloc.so"],
+         ok_exit=(0,), leak_exit=(23,),
+         note="debugmalloc as above with guard_pages=off (no sampled page guards)"),
+    Tool("debugmalloc-guard-all",
+         env={"LD_PRELOAD": "{dmlib}", "DEBUGMALLOC_OPTIONS": "leaks=1:guard_pages=all"},
+         requires=["{build}/lib/libdebugmalloc.so"],
+         ok_exit=(0,), leak_exit=(23,),
+         note="debugmalloc as above with guard_pages=all (every block up to 16 KiB against an inaccessible page)"),
     # The lightest mode: the allocator with its header checks (double, invalid
     # and mismatched frees) but no guards, scribble, quarantine or stacks.
     Tool("debugmalloc-light",

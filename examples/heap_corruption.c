@@ -5,8 +5,8 @@
 
 __attribute__((noinline)) char* make_block(void) { return malloc(24); }
 
-/* 32 bytes before the block: its guard and the allocator's header for it. */
-__attribute__((noinline)) void wild_write(char* p) { memset(p - 32, 0x41, 32); }
+/* 32 bytes before the block: its guard and its header (a loop: memset() would be caught at the call). */
+__attribute__((noinline)) void wild_write(volatile char* p) { for (int i = -32; i < 0; ++i) p[i] = 0x41; }
 
 int main(void) {
   char* block = make_block();

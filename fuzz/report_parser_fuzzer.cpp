@@ -18,7 +18,7 @@
 // The hand-written JSON reader must accept exactly what nlohmann::json accepts (apart from
 // nesting deeper than its limit): checked line by line.
 static void differential(std::string_view text) {
-  dm::json_lite::Document doc;
+  dmtool::json_lite::Document doc;
   std::size_t pos = 0;
   while (pos <= text.size()) {
     std::size_t nl = text.find('\n', pos);
@@ -34,7 +34,7 @@ static void differential(std::string_view text) {
       }
       // Allowed: we refuse nesting beyond our limit, and NUL bytes (nlohmann stops at one).
       bool allowed = theirs && !ours &&
-                     (maxDepth > dm::json_lite::Document::kMaxDepth || line.find('\0') != std::string_view::npos);
+                     (maxDepth > dmtool::json_lite::Document::kMaxDepth || line.find('\0') != std::string_view::npos);
       if (!allowed) std::abort();
     }
   }
@@ -43,29 +43,29 @@ static void differential(std::string_view text) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   differential(text);
-  for (dm::EndRule rule : {dm::EndRule::Optional, dm::EndRule::Required}) {
-    dm::ReportFile report;
+  for (dmtool::EndRule rule : {dmtool::EndRule::Optional, dmtool::EndRule::Required}) {
+    dmtool::ReportFile report;
     try {
-      report = dm::parseReport(text, "fuzz.report", rule);
-    } catch (const dm::InputError&) {
+      report = dmtool::parseReport(text, "fuzz.report", rule);
+    } catch (const dmtool::InputError&) {
       continue;  // rejected with a message: what the parser should do with bad input
     }
     // Whatever the parser accepts must be safe for the rest of the pipeline.
-    dm::Model model;
+    dmtool::Model model;
     model.add(report);
     model.add(report);  // the same file twice: merging must dedupe by content
-    dm::Suppressions suppressions = dm::Suppressions::parse("leak:*a*\nerror:m?in\n", "fuzz.supp");
+    dmtool::Suppressions suppressions = dmtool::Suppressions::parse("leak:*a*\nerror:m?in\n", "fuzz.supp");
     for (unsigned depth : {0u, 1u}) {
-      dm::GroupOptions options;
+      dmtool::GroupOptions options;
       options.groupFrames = depth;
       options.suppressions = depth ? &suppressions : nullptr;
-      dm::Findings findings = dm::groupFindings(model, options);
-      dm::RenderOptions renderOptions;
+      dmtool::Findings findings = dmtool::groupFindings(model, options);
+      dmtool::RenderOptions renderOptions;
       renderOptions.sourceContext = 0;  // never read files named by fuzz input
-      for (dm::Format f : {dm::Format::Text, dm::Format::Json, dm::Format::Sarif, dm::Format::Html, dm::Format::Xml,
-                           dm::Format::Junit}) {
+      for (dmtool::Format f : {dmtool::Format::Text, dmtool::Format::Json, dmtool::Format::Sarif, dmtool::Format::Html,
+                               dmtool::Format::Xml, dmtool::Format::Junit}) {
         std::ostringstream out;
-        dm::render(f, out, model, findings, renderOptions);
+        dmtool::render(f, out, model, findings, renderOptions);
       }
     }
   }

@@ -1,7 +1,7 @@
 // heap_check_listener.cpp: marks the heap when a test starts, fails it at its end on leaks and errors.
 #include "heap_check_listener.h"
 
-#include "report_text.h"
+#include "failure_text.h"
 
 #include <string.h>
 
@@ -10,8 +10,7 @@
 namespace debugmalloc::gtest_internal {
 namespace {
 
-constexpr size_t kTextCapacity = 256 * 1024;  // the library's listing of one test
-constexpr size_t kMessageLimit = 32 * 1024;   // what goes into one failure message
+constexpr size_t kMessageLimit = 32 * 1024;  // what goes into one failure message
 
 // Zeroes the stack below the caller. The leak check scans the calling thread's stack
 // from its own frames up; those frames lie where the test body's frames were, and their
@@ -22,12 +21,22 @@ __attribute__((noinline)) void scrub_stack_below() {
   asm volatile("" : : "r"(area) : "memory");
 }
 
-void add_failure(const ::testing::TestInfo& test_info, const std::string& headline, const std::string& report) {
-  std::string text = cap_text(trim_runner_frames(report), kMessageLimit);
+// The library's callbacks: each finding becomes text while it is valid (during the call).
+// They run outside the library's locks, as this program's code: the strings they grow
+// are ordinary blocks, freed before the next test starts.
+void add_error(const debugmalloc_finding* finding, void* context) noexcept {
+  static_cast<FailureText*>(context)->add_error(*finding);
+}
+void add_leak(const debugmalloc_finding* finding, void* context) noexcept {
+  static_cast<FailureText*>(context)->add_leak(*finding);
+}
+
+void add_failure(const ::testing::TestInfo& test_info, const std::string& headline, const FailureText& report) {
+  std::string text = cap_text(report.text(), kMessageLimit);
   while (!text.empty() && text.back() == '\n') text.pop_back();  // GoogleTest ends the message
   // Reported at the first frame in the program's sources, so that the file:line a CI
   // or an IDE links to is the bug's; else at the test itself.
-  std::optional<Frame> at = first_user_frame(text);
+  const std::optional<SourceLine>& at = report.first_user_line();
   std::string file = at ? at->file : (test_info.file() ? test_info.file() : "unknown file");
   int line = at ? at->line : test_info.line();
   ADD_FAILURE_AT(file.c_str(), line) << headline << "\n" << text;
@@ -39,7 +48,7 @@ std::string plural(size_t n, const char* one, const char* many) {
 
 }  // namespace
 
-HeapCheckListener::HeapCheckListener(const GTestChecks& checks) : checks_(checks), text_(kTextCapacity) {}
+HeapCheckListener::HeapCheckListener(const GTestChecks& checks) : checks_(checks) {}
 
 HeapCheckListener::~HeapCheckListener() = default;
 
@@ -71,27 +80,20 @@ void HeapCheckListener::OnTestEnd(const ::testing::TestInfo& test_info) {
 
 void HeapCheckListener::check(const ::testing::TestInfo& test_info) {
   // The leak check first: nothing of the listener's is allocated yet, and the stack
-  // below holds nothing but zeros.
+  // below holds nothing but zeros. The scan is over before the first callback, so the
+  // text the callbacks build is never seen by it.
   scrub_stack_below();
   size_t leaked = 0;
-  std::string leaks;
-  if (checks_.leaks) {
-    text_[0] = '\0';
-    leaked = debugmalloc_leaks_since_text(mark_, text_.data(), text_.size());
-    if (leaked > 0) leaks = text_.data();
-  }
+  FailureText leaks;
+  if (checks_.leaks) leaked = debugmalloc_leaks_since_each(mark_, add_leak, &leaks);
   // Overflows of blocks that are still live, and writes into freed ones, are found only
   // when the block is checked: check them all now, while they are this test's doing.
   if (checks_.check_heap) debugmalloc_check_heap();
   size_t errors = 0;
-  std::string error_text;
-  if (checks_.errors) {
-    text_[0] = '\0';
-    errors = debugmalloc_errors_since_text(errors_at_start_, text_.data(), text_.size());
-    error_text = text_.data();
-  }
-  // An empty text means every error was suppressed (the count includes them).
-  if (errors > 0 && !error_text.empty())
+  FailureText error_text;
+  if (checks_.errors) errors = debugmalloc_errors_since_each(errors_at_start_, add_error, &error_text);
+  // No finding means every error was suppressed (the count includes them).
+  if (errors > 0 && !error_text.text().empty())
     add_failure(test_info,
                 "debugmalloc: " + plural(errors, "heap error", "heap errors") + " during this test:", error_text);
   if (leaked > 0)

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <memory>
-#include <vector>
 
 namespace debugmalloc::gtest_internal {
 
@@ -57,9 +56,6 @@ class HeapCheckListener final : public ::testing::TestEventListener {
   GTestChecks checks_;
   bool took_over_ = false;
   std::unique_ptr<::testing::TestEventListener> printer_;  // null until take_over()
-  // Reserved once, before any test: the checks write into it without allocating, so
-  // nothing of the listener's is counted as the test's.
-  std::vector<char> text_;
   unsigned mark_ = 0;
   size_t errors_at_start_ = 0;
 };

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace dm {
+namespace dmtool {
 namespace {
 
 using json = nlohmann::json;
@@ -71,14 +71,16 @@ Baseline baselineFromJson(const std::string& text, const std::string& path, unsi
       if (!g.is_object()) bad(path, std::string("an entry of \"") + list + "\" is not an object");
       std::string kind = stringOr(g, "kind");
       if (list[0] == 'e') {
-        auto k = parseErrorKind(kind);
-        if (!k) bad(path, "unknown error kind \"" + kind + "\"");
-        b.keys.insert(errorGroupKey(*k, stackKeyOf(g, "stack", groupFrames, path),
-                                    stackKeyOf(g, "alloc_stack", groupFrames, path)));
+        ErrorKind k{};
+        if (!dm::error_kind_from_name(kind.data(), kind.size(), &k)) bad(path, "unknown error kind \"" + kind + "\"");
+        std::string access = stringOr(g, "access");
+        Access a = access == "read" ? Access::Read : access == "write" ? Access::Write : Access::Unknown;
+        b.keys.insert(errorGroupKey(k, stackKeyOf(g, "stack", groupFrames, path),
+                                    stackKeyOf(g, "alloc_stack", groupFrames, path), a));
       } else {
-        auto k = parseLeakKind(kind);
-        if (!k) bad(path, "unknown leak kind \"" + kind + "\"");
-        b.keys.insert(leakGroupKey(*k, stackKeyOf(g, "stack", groupFrames, path)));
+        LeakKind k{};
+        if (!dm::leak_kind_from_name(kind.data(), kind.size(), &k)) bad(path, "unknown leak kind \"" + kind + "\"");
+        b.keys.insert(leakGroupKey(k, stackKeyOf(g, "stack", groupFrames, path)));
       }
     }
   }
@@ -113,4 +115,4 @@ Baseline loadBaseline(const std::string& path, unsigned groupFrames, const LoadO
   return b;
 }
 
-}  // namespace dm
+}  // namespace dmtool

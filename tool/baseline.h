@@ -7,7 +7,7 @@
 
 #include <string>
 
-namespace dm {
+namespace dmtool {
 
 // The group keys of the baseline, computed with the same --group-frames depth as the run
 // they are compared with. Throws InputError naming the file on bad input.
@@ -21,4 +21,4 @@ Baseline baselineFromJson(const std::string& text, const std::string& path, unsi
 // whose "tool" is "debugmalloc").
 bool looksLikeJsonOutput(const std::string& text);
 
-}  // namespace dm
+}  // namespace dmtool

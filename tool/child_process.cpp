@@ -10,7 +10,7 @@
 
 extern char** environ;
 
-namespace dm {
+namespace dmtool {
 namespace {
 
 volatile sig_atomic_t childPid = 0;
@@ -106,4 +106,4 @@ ChildResult runChild(const std::vector<std::string>& argv, const std::vector<std
   return result;
 }
 
-}  // namespace dm
+}  // namespace dmtool

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-namespace dm {
+namespace dmtool {
 
 struct ChildResult {
   bool started = false;   // false: exec failed (`error` says why; status 126 or 127)
@@ -21,4 +21,4 @@ struct ChildResult {
 // sent twice; either way the tool survives them and reports.
 ChildResult runChild(const std::vector<std::string>& argv, const std::vector<std::string>& environment);
 
-}  // namespace dm
+}  // namespace dmtool

@@ -9,10 +9,11 @@
 #include <string>
 #include <vector>
 
-namespace dm {
+namespace dmtool {
 
 struct ErrorGroup {
   ErrorKind kind{};
+  Access access = Access::Unknown;                      // a read and a write are different groups
   std::uint64_t count = 0;                              // occurrences, summed over the records of the group
   std::vector<std::int64_t> pids;                       // sorted, distinct
   StringId message;                                     // the first record's
@@ -42,10 +43,10 @@ struct Findings {
   std::vector<ErrorGroup> errors;  // most frequent first
   std::vector<LeakGroup> leaks;    // by kind (definite first), then largest first
   std::uint64_t errorCount = 0;    // sum of the groups' counts
-  std::array<std::uint64_t, kLeakKindCount> leakedBytes{}, leakedBlocks{};  // 0 when not known
-  std::array<LeakTotal, kLeakKindCount> leakTotals{};                       // how each is known
-  SuppressedCounts suppressed;                                              // by the library and by --suppressions
-  bool diff = false;                                                        // --diff was given
+  std::array<std::uint64_t, dm::kNumLeakKinds> leakedBytes{}, leakedBlocks{};  // 0 when not known
+  std::array<LeakTotal, dm::kNumLeakKinds> leakTotals{};                       // how each is known
+  SuppressedCounts suppressed;                                                 // by the library and by --suppressions
+  bool diff = false;                                                           // --diff was given
   std::size_t inBaseline = 0;  // groups left out because the baseline had them
 
   bool totalKnown(std::size_t kind) const {
@@ -56,4 +57,4 @@ struct Findings {
   bool leaksCollected() const { return leakTotals[0] != LeakTotal::NotCollected; }
 };
 
-}  // namespace dm
+}  // namespace dmtool

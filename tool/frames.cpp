@@ -3,7 +3,7 @@
 
 #include <array>
 
-namespace dm {
+namespace dmtool {
 
 std::string_view baseName(std::string_view path) {
   auto slash = path.rfind('/');
@@ -99,4 +99,4 @@ std::optional<std::size_t> topUserFrame(const Model& model, const std::vector<Fr
   return std::nullopt;
 }
 
-}  // namespace dm
+}  // namespace dmtool

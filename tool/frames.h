@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace dm {
+namespace dmtool {
 
 // The last component of a path ("" stays "").
 std::string_view baseName(std::string_view path);
@@ -36,4 +36,4 @@ std::optional<std::size_t> topUserFrame(const Model& model, const std::vector<Fr
 // "0x1a2b"
 std::string hexString(std::uint64_t value);
 
-}  // namespace dm
+}  // namespace dmtool

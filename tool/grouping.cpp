@@ -9,7 +9,7 @@
 #include <tuple>
 #include <unordered_map>
 
-namespace dm {
+namespace dmtool {
 namespace {
 
 // The content key of each stack, computed once per distinct stack and interned, so that
@@ -53,7 +53,7 @@ void addPid(std::vector<std::int64_t>& pids, std::int64_t pid) {
 void addUnlistedTotals(const Model& model, Findings& out) {
   bool collected = !model.leaks.empty();  // leak records tell it even without an `end` saying so
   for (const Process& p : model.processes) collected |= p.leakCheck;
-  for (std::size_t k = 0; k < kLeakKindCount; ++k) {
+  for (std::size_t k = 0; k < dm::kNumLeakKinds; ++k) {
     if (!collected && !model.processes.empty()) {
       out.leakTotals[k] = LeakTotal::NotCollected;
       continue;
@@ -74,9 +74,14 @@ void addUnlistedTotals(const Model& model, Findings& out) {
 
 }  // namespace
 
-std::string errorGroupKey(ErrorKind kind, const std::string& stackKey, const std::string& allocStackKey) {
+std::string errorGroupKey(ErrorKind kind, const std::string& stackKey, const std::string& allocStackKey,
+                          Access access) {
   std::string key = "error\x1e";
-  key += name(kind);
+  key += error_kind_name(kind);
+  if (const char* name = accessName(access)) {
+    key += '/';
+    key += name;
+  }
   key += '\x1e';
   key += stackKey;
   key += '\x1e';
@@ -86,7 +91,7 @@ std::string errorGroupKey(ErrorKind kind, const std::string& stackKey, const std
 
 std::string leakGroupKey(LeakKind kind, const std::string& stackKey) {
   std::string key = "leak\x1e";
-  key += name(kind);
+  key += leak_kind_name(kind);
   key += '\x1e';
   key += stackKey;
   return key;
@@ -101,23 +106,24 @@ Findings groupFindings(const Model& model, const GroupOptions& options) {
     return id ? &model.stack(*id) : nullptr;
   };
 
-  std::map<std::tuple<ErrorKind, std::uint32_t, std::uint32_t>, std::size_t> errorIndex;
+  std::map<std::tuple<ErrorKind, Access, std::uint32_t, std::uint32_t>, std::size_t> errorIndex;
   for (const ErrorEvent& e : model.errors) {
     if (options.suppressions && options.suppressions->suppressesError(
                                     e.kind, model, {stackOf(e.stack), stackOf(e.allocStack), stackOf(e.freeStack)})) {
       out.suppressed.errors += e.count;
       continue;
     }
-    auto key = std::make_tuple(e.kind, keys.id(e.stack), keys.id(e.allocStack));
+    auto key = std::make_tuple(e.kind, e.access, keys.id(e.stack), keys.id(e.allocStack));
     auto [it, inserted] = errorIndex.try_emplace(key, out.errors.size());
     if (inserted) {
       ErrorGroup g;
       g.kind = e.kind;
+      g.access = e.access;
       g.message = e.message;
       g.stack = e.stack;
       g.allocStack = e.allocStack;
       g.freeStack = e.freeStack;
-      g.key = errorGroupKey(e.kind, keys.text(std::get<1>(key)), keys.text(std::get<2>(key)));
+      g.key = errorGroupKey(e.kind, keys.text(std::get<2>(key)), keys.text(std::get<3>(key)), e.access);
       out.errors.push_back(std::move(g));
     }
     ErrorGroup& g = out.errors[it->second];
@@ -174,4 +180,4 @@ Findings groupFindings(const Model& model, const GroupOptions& options) {
   return out;
 }
 
-}  // namespace dm
+}  // namespace dmtool

@@ -7,7 +7,7 @@
 #include <string>
 #include <unordered_set>
 
-namespace dm {
+namespace dmtool {
 
 class Suppressions;
 
@@ -22,13 +22,15 @@ struct GroupOptions {
   const Baseline* baseline = nullptr;
 };
 
-// Errors group by (kind, detection stack, allocation stack), leaks by (kind, allocation
-// stack), stacks compared by content (frames.h), so that records of different files and
-// processes meet. Suppressed records are left out and counted.
+// Errors group by (kind, access, detection stack, allocation stack), leaks by (kind,
+// allocation stack), stacks compared by content (frames.h), so that records of different
+// files and processes meet. Suppressed records are left out and counted.
 Findings groupFindings(const Model& model, const GroupOptions& options);
 
 // The group keys, the same for a group found in reports and one read back from JSON output.
-std::string errorGroupKey(ErrorKind kind, const std::string& stackKey, const std::string& allocStackKey);
+// A known access (read or write) is part of an error's key; an unknown one adds nothing.
+std::string errorGroupKey(ErrorKind kind, const std::string& stackKey, const std::string& allocStackKey,
+                          Access access = Access::Unknown);
 std::string leakGroupKey(LeakKind kind, const std::string& stackKey);
 
-}  // namespace dm
+}  // namespace dmtool

@@ -1,6 +1,7 @@
 // Finding report files under the paths given and reading them, in parallel.
 #include "inputs.h"
 
+#include "common/report_format.h"
 #include "parse_error.h"
 #include "report_parser.h"
 
@@ -11,14 +12,15 @@
 #include <thread>
 #include <tuple>
 
-namespace dm {
+namespace dmtool {
 namespace fs = std::filesystem;
 
 bool isReportFileName(const std::string& name) {
   auto ends = [&](std::string_view s) {
     return name.size() > s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
   };
-  return ends(".report") || ends(".incomplete") || ends(".journal");
+  namespace rf = dm::report_format;
+  return ends(rf::kFinishedSuffix) || ends(rf::kIncompleteSuffix) || ends(rf::kJournalSuffix);
 }
 
 std::vector<std::string> expandPaths(const std::vector<std::string>& paths, std::vector<std::string>& warnings) {
@@ -93,4 +95,4 @@ LoadResult loadReports(const std::vector<std::string>& paths, const LoadOptions&
   return result;
 }
 
-}  // namespace dm
+}  // namespace dmtool

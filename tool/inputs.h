@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace dm {
+namespace dmtool {
 
 struct LoadOptions {
   bool keepGoing = false;  // skip unreadable files with a warning instead of failing
@@ -29,4 +29,4 @@ std::vector<std::string> expandPaths(const std::vector<std::string>& paths, std:
 // (in path order, so the message does not depend on thread timing).
 LoadResult loadReports(const std::vector<std::string>& paths, const LoadOptions& options);
 
-}  // namespace dm
+}  // namespace dmtool

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <limits>
 
-namespace dm::json_lite {
+namespace dmtool::json_lite {
 
 namespace {
 
@@ -309,4 +309,4 @@ bool Document::number(Value& out) {
   return true;
 }
 
-}  // namespace dm::json_lite
+}  // namespace dmtool::json_lite

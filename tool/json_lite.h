@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace dm::json_lite {
+namespace dmtool::json_lite {
 
 // The report files of a test suite are hundreds of megabytes of short JSON lines; a general
 // DOM (nlohmann::json) spends most of its time allocating maps and strings. This reader
@@ -61,4 +61,4 @@ class Document {
   std::deque<std::string> decoded_;          // strings that had escapes
 };
 
-}  // namespace dm::json_lite
+}  // namespace dmtool::json_lite

@@ -116,17 +116,17 @@ int main(int argc, char** argv) {
   app.footer("Run 'debugmalloc run --help' or 'debugmalloc report --help' for each subcommand.");
   app.set_version_flag("--version", "debugmalloc 0.1.0");
 
-  dm::RunSettings run;
+  dmtool::RunSettings run;
   CLI::App* runCmd = app.add_subcommand("run", "run a program under the library and report what it found");
   runCmd->footer(kRunFooter);
   runCmd->prefix_command();
-  dm::addRunOptions(*runCmd, run);
+  dmtool::addRunOptions(*runCmd, run);
 
-  dm::ReportSettings report;
+  dmtool::ReportSettings report;
   CLI::App* reportCmd = app.add_subcommand("report", "read report files, merge, group and render them");
   reportCmd->footer(kReportFooter);
   reportCmd->add_option("PATH", report.paths, "report files or directories of them")->required()->group("Input");
-  dm::addReportOptions(*reportCmd, report, /*forRun=*/false);
+  dmtool::addReportOptions(*reportCmd, report, /*forRun=*/false);
 
   // `run ... -- PROG ARGS`: everything after the first "--" is the program's, whatever it
   // looks like; CLI11 sees only what comes before. Without "--", CLI11's prefix-command mode
@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
-    return dm::kExitBadInput;  // bad usage is 2 whatever CLI11's own code would be
+    return dmtool::kExitBadInput;  // bad usage is 2 whatever CLI11's own code would be
   }
 
   if (*runCmd) {
@@ -159,10 +159,10 @@ int main(int argc, char** argv) {
     if (!rest.empty() && rest.front() == "--") rest.erase(rest.begin());
     if (!command.empty() && !rest.empty()) {
       std::cerr << "debugmalloc run: unexpected arguments before \"--\": " << rest.front() << "\n";
-      return dm::kExitBadInput;
+      return dmtool::kExitBadInput;
     }
     if (command.empty()) command = std::move(rest);
-    return dm::executeRun(run, command);
+    return dmtool::executeRun(run, command);
   }
-  return dm::executeReport(report, /*toStderr=*/false);
+  return dmtool::executeReport(report, /*toStderr=*/false);
 }

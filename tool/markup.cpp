@@ -3,7 +3,7 @@
 
 #include "frames.h"
 
-namespace dm {
+namespace dmtool {
 
 std::string escapeXml(std::string_view s) {
   std::string out;
@@ -97,4 +97,4 @@ std::string uriPath(std::string_view path) {
   return out;
 }
 
-}  // namespace dm
+}  // namespace dmtool

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace dm {
+namespace dmtool {
 
 // Escapes &, <, >, " and ' for XML and HTML text and attributes. Control characters that
 // XML 1.0 cannot carry (a report may hold them as \u00XX) become U+FFFD.
@@ -25,4 +25,4 @@ std::string fingerprint(std::string_view s);
 // Percent-encodes a path for a URI (keeps unreserved characters and '/').
 std::string uriPath(std::string_view path);
 
-}  // namespace dm
+}  // namespace dmtool

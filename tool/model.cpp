@@ -1,7 +1,7 @@
 // Merging parsed reports into the Model: interning modules, frames and stacks by content.
 #include "model.h"
 
-namespace dm {
+namespace dmtool {
 
 namespace {
 std::size_t mix(std::size_t h, std::uint64_t v) {
@@ -116,6 +116,7 @@ void Model::add(const ReportFile& report) {
   for (const RawError& e : report.errors) {
     ErrorEvent ev;
     ev.kind = e.kind;
+    ev.access = e.access;
     ev.count = e.count;
     ev.process = pid;
     ev.message = strings.intern(e.message);
@@ -161,4 +162,4 @@ std::string joinCommand(const std::vector<std::string>& argv) {
   return out;
 }
 
-}  // namespace dm
+}  // namespace dmtool

@@ -2,7 +2,7 @@
 // processes, and the error and leak records that refer to them by typed ids.
 #pragma once
 
-#include "kinds.h"
+#include "common/kinds.h"
 #include "report_file.h"
 #include "string_pool.h"
 
@@ -13,7 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace dm {
+namespace dmtool {
 
 struct ModuleId {
   std::uint32_t value;
@@ -56,12 +56,13 @@ struct Process {
   std::optional<std::int64_t> exitCode, forcedExitCode;
   bool leakCheck = false;  // it checked leaks at exit
   // As in its `end` record: the kinds it has leak records of, and its totals by kind.
-  std::array<bool, kLeakKindCount> leakKindsListed{true, true, true, true};
-  std::array<std::optional<std::uint64_t>, kLeakKindCount> leakedBytes{}, leakedBlocks{};
+  std::array<bool, dm::kNumLeakKinds> leakKindsListed{true, true, true, true};
+  std::array<std::optional<std::uint64_t>, dm::kNumLeakKinds> leakedBytes{}, leakedBlocks{};
 };
 
 struct ErrorEvent {
   ErrorKind kind{};
+  Access access = Access::Unknown;
   std::uint64_t count = 1;
   ProcessId process{};
   StringId message, api;
@@ -126,4 +127,4 @@ class Model {
 // The command line as one string: arguments joined by spaces, quoted only when needed.
 std::string joinCommand(const std::vector<std::string>& argv);
 
-}  // namespace dm
+}  // namespace dmtool

@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace dm {
+namespace dmtool {
 
 class InputError : public std::runtime_error {
  public:
@@ -23,4 +23,4 @@ class InputError : public std::runtime_error {
   std::size_t line_;
 };
 
-}  // namespace dm
+}  // namespace dmtool

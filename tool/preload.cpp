@@ -7,7 +7,7 @@
 
 extern char** environ;
 
-namespace dm {
+namespace dmtool {
 namespace fs = std::filesystem;
 
 std::optional<std::string> findPreloadLibrary(std::vector<std::string>& tried) {
@@ -43,4 +43,4 @@ std::vector<std::string> childEnvironment(const std::string& library, const std:
   return env;
 }
 
-}  // namespace dm
+}  // namespace dmtool

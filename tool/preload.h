@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace dm {
+namespace dmtool {
 
 // The library, relative to the running tool (/proc/self/exe): build tree `build/bin` ->
 // `build/lib`, installed `PREFIX/bin` -> `PREFIX/lib` or `PREFIX/lib/x86_64-linux-gnu`.
@@ -16,4 +16,4 @@ std::optional<std::string> findPreloadLibrary(std::vector<std::string>& tried);
 // = the existing value, then `options` (the library lets later settings win).
 std::vector<std::string> childEnvironment(const std::string& library, const std::string& options);
 
-}  // namespace dm
+}  // namespace dmtool

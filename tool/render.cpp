@@ -1,7 +1,7 @@
 // Format names, --fail-on, and dispatch to the renderers.
 #include "render.h"
 
-namespace dm {
+namespace dmtool {
 
 std::optional<Format> parseFormat(std::string_view s) {
   if (s == "text") return Format::Text;
@@ -30,8 +30,8 @@ std::optional<FailOn> FailOn::parse(std::string_view list, std::string& bad) {
       f.leaks = {true, true, true, true};
     } else if (word == "leaks") {  // the default leak kinds
       f.leaks[0] = f.leaks[1] = true;
-    } else if (auto k = parseLeakKind(word)) {
-      f.leaks[static_cast<std::size_t>(*k)] = true;
+    } else if (LeakKind k{}; dm::leak_kind_from_name(word.data(), word.size(), &k)) {
+      f.leaks[static_cast<std::size_t>(k)] = true;
     } else {
       bad = std::string(word);
       return std::nullopt;
@@ -65,4 +65,4 @@ void render(Format format, std::ostream& out, const Model& model, const Findings
   }
 }
 
-}  // namespace dm
+}  // namespace dmtool

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace dm {
+namespace dmtool {
 
 enum class Format { Text, Json, Sarif, Html, Xml, Junit };
 std::optional<Format> parseFormat(std::string_view s);
@@ -19,7 +19,7 @@ std::optional<Format> parseFormat(std::string_view s);
 // Which findings make the exit status 1 (--fail-on).
 struct FailOn {
   bool errors = true;
-  std::array<bool, kLeakKindCount> leaks = {true, true, false, false};
+  std::array<bool, dm::kNumLeakKinds> leaks = {true, true, false, false};
   // "errors,definite,indirect"; also "all" and "none". nullopt + `bad` set on an unknown word.
   static std::optional<FailOn> parse(std::string_view list, std::string& bad);
   bool names(LeakKind k) const { return leaks[static_cast<std::size_t>(k)]; }
@@ -46,4 +46,4 @@ void renderJunit(std::ostream& out, const Model& model, const Findings& findings
 void render(Format format, std::ostream& out, const Model& model, const Findings& findings,
             const RenderOptions& options);
 
-}  // namespace dm
+}  // namespace dmtool

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <sstream>
 
-namespace dm {
+namespace dmtool {
 namespace {
 
 const char* kStyle = R"(
@@ -127,11 +127,11 @@ class HtmlWriter {
       int w = std::max(1, static_cast<int>(static_cast<double>(g.bytes) / static_cast<double>(max) * barWidth));
       std::string label = siteName(model_, g.stack);
       if (label.size() > 60) label = label.substr(0, 57) + "...";
-      const char* colour = g.kind == LeakKind::Definite   ? "#7b3fa0"
-                           : g.kind == LeakKind::Indirect ? "#a678c2"
-                                                          : "#c9b3d9";
+      const char* colour = g.kind == LeakKind::kDefinite   ? "#7b3fa0"
+                           : g.kind == LeakKind::kIndirect ? "#a678c2"
+                                                           : "#c9b3d9";
       out_ << "<g><title>" << escapeXml(siteName(model_, g.stack)) << ": " << g.bytes << " bytes in " << g.blocks
-           << " blocks " << describe(g.kind) << "</title><text x=\"" << labelWidth - 6 << "\" y=\"" << y + 15
+           << " blocks " << leak_kind_phrase(g.kind) << "</title><text x=\"" << labelWidth - 6 << "\" y=\"" << y + 15
            << "\" text-anchor=\"end\">" << escapeXml(label) << "</text><rect x=\"" << labelWidth << "\" y=\"" << y
            << "\" width=\"" << w << "\" height=\"" << row - 6 << "\" fill=\"" << colour << "\"/><text x=\""
            << labelWidth + w + 6 << "\" y=\"" << y + 15 << "\">" << g.bytes << " B</text></g>\n";
@@ -176,22 +176,23 @@ void renderHtml(std::ostream& out, const Model& model, const Findings& findings,
   // Summary tables.
   out << "<h2 id=\"summary\">Summary</h2>\n<table class=\"summary\"><tr><th>errors</th><th class=\"num\" "
          "colspan=\"2\">count</th></tr>\n";
-  std::array<std::uint64_t, kErrorKindCount> byKind{};
+  std::array<std::uint64_t, dm::kNumErrorKinds> byKind{};
   for (const ErrorGroup& g : findings.errors) byKind[static_cast<std::size_t>(g.kind)] += g.count;
   bool anyError = false;
-  for (std::size_t k = 0; k < kErrorKindCount; ++k)
+  for (std::size_t k = 0; k < dm::kNumErrorKinds; ++k)
     if (byKind[k]) {
       anyError = true;
-      out << "<tr><td>" << kErrorKindNames[k] << "</td><td class=\"num\" colspan=\"2\">" << byKind[k] << "</td></tr>\n";
+      out << "<tr><td>" << dm::kErrorKindNames[k] << "</td><td class=\"num\" colspan=\"2\">" << byKind[k]
+          << "</td></tr>\n";
     }
   if (!anyError) out << "<tr><td colspan=\"3\" class=\"empty\">none</td></tr>\n";
   out << "<tr><th>leaks</th><th class=\"num\">bytes</th><th class=\"num\">blocks</th></tr>\n";
   bool anyLeak = false;
-  for (std::size_t k = 0; findings.leaksCollected() && k < kLeakKindCount; ++k) {
+  for (std::size_t k = 0; findings.leaksCollected() && k < dm::kNumLeakKinds; ++k) {
     bool known = findings.totalKnown(k);
     if (known && findings.leakedBlocks[k] == 0) continue;
     anyLeak = true;
-    out << "<tr><td>" << describe(static_cast<LeakKind>(k))
+    out << "<tr><td>" << leak_kind_phrase(static_cast<LeakKind>(k))
         << (findings.totalListed(k) ? "" : " <span class=\"empty\">(not listed: see leak_kinds)</span>")
         << "</td><td class=\"num\">" << (known ? std::to_string(findings.leakedBytes[k]) : "?")
         << "</td><td class=\"num\">" << (known ? std::to_string(findings.leakedBlocks[k]) : "?") << "</td></tr>\n";
@@ -218,8 +219,11 @@ void renderHtml(std::ostream& out, const Model& model, const Findings& findings,
   if (findings.errors.empty()) out << "<p class=\"empty\">No errors.</p>\n";
   std::size_t n = 0;
   for (const ErrorGroup& g : findings.errors) {
-    out << "<article class=\"finding error\" id=\"error-" << ++n << "\" data-kind=\"" << name(g.kind)
-        << "\"><h3><span class=\"kind\">" << name(g.kind) << "</span>: " << escapeXml(model.str(g.message))
+    const char* access = accessName(g.access);
+    out << "<article class=\"finding error\" id=\"error-" << ++n << "\" data-kind=\"" << error_kind_name(g.kind)
+        << (access ? std::string("\" data-access=\"") + access : std::string()) << "\"><h3><span class=\"kind\">"
+        << error_kind_name(g.kind) << (access ? std::string(" (") + access + ")" : std::string())
+        << "</span>: " << escapeXml(model.str(g.message))
         << "</h3>\n<p class=\"meta\">" << g.count << (g.count == 1 ? " time" : " times") << " in " << g.pids.size()
         << (g.pids.size() == 1 ? " process" : " processes") << " (" << pidText(g.pids) << ")</p>\n";
     w.snippet(g.stack ? g.stack : g.allocStack);
@@ -240,9 +244,9 @@ void renderHtml(std::ostream& out, const Model& model, const Findings& findings,
   std::stable_sort(leaks.begin(), leaks.end(), [](auto* a, auto* b) { return a->bytes > b->bytes; });
   n = 0;
   for (const LeakGroup* g : leaks) {
-    out << "<article class=\"finding leak\" id=\"leak-" << ++n << "\" data-kind=\"" << name(g->kind)
-        << "\"><h3><span class=\"kind\">" << describe(g->kind) << "</span>: " << g->bytes << " bytes in " << g->blocks
-        << " blocks, allocated in " << escapeXml(siteName(model, g->stack)) << "</h3>\n<p class=\"meta\">"
+    out << "<article class=\"finding leak\" id=\"leak-" << ++n << "\" data-kind=\"" << leak_kind_name(g->kind)
+        << "\"><h3><span class=\"kind\">" << leak_kind_phrase(g->kind) << "</span>: " << g->bytes << " bytes in "
+        << g->blocks << " blocks, allocated in " << escapeXml(siteName(model, g->stack)) << "</h3>\n<p class=\"meta\">"
         << pidText(g->pids);
     if (g->indirectBlocks)
       out << "; and " << g->indirectBytes << " bytes in " << g->indirectBlocks << " blocks reachable only through them";
@@ -264,4 +268,4 @@ void renderHtml(std::ostream& out, const Model& model, const Findings& findings,
   out << "</table>\n</main>\n<script>" << kScript << "</script>\n</body>\n</html>\n";
 }
 
-}  // namespace dm
+}  // namespace dmtool

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace dm {
+namespace dmtool {
 namespace {
 
 using ojson = nlohmann::ordered_json;  // members in the contract's order
@@ -53,7 +53,8 @@ void renderJson(std::ostream& out, const Model& model, const Findings& findings,
   ojson errors = ojson::array();
   for (const ErrorGroup& g : findings.errors) {
     ojson j;
-    j["kind"] = name(g.kind);
+    j["kind"] = error_kind_name(g.kind);
+    if (const char* access = accessName(g.access)) j["access"] = access;  // optional: only when known
     j["count"] = g.count;
     j["pids"] = g.pids;
     j["message"] = model.str(g.message);
@@ -67,7 +68,7 @@ void renderJson(std::ostream& out, const Model& model, const Findings& findings,
   ojson leaks = ojson::array();
   for (const LeakGroup& g : findings.leaks) {
     ojson j;
-    j["kind"] = name(g.kind);
+    j["kind"] = leak_kind_name(g.kind);
     j["bytes"] = g.bytes;
     j["blocks"] = g.blocks;
     j["pids"] = g.pids;
@@ -80,8 +81,8 @@ void renderJson(std::ostream& out, const Model& model, const Findings& findings,
   summary["errors"] = findings.errorCount;
   // Unknown totals (leaks not collected, or a kind not listed whose total is unknown) are null.
   ojson bytes, blocks, notListed = ojson::array();
-  for (std::size_t k = 0; k < kLeakKindCount; ++k) {
-    std::string kind(kLeakKindNames[k]);
+  for (std::size_t k = 0; k < dm::kNumLeakKinds; ++k) {
+    std::string kind(dm::kLeakKindNames[k]);
     bytes[kind] = findings.totalKnown(k) ? ojson(findings.leakedBytes[k]) : ojson(nullptr);
     blocks[kind] = findings.totalKnown(k) ? ojson(findings.leakedBlocks[k]) : ojson(nullptr);
     if (findings.leaksCollected() && !findings.totalListed(k)) notListed.push_back(kind);
@@ -103,4 +104,4 @@ void renderJson(std::ostream& out, const Model& model, const Findings& findings,
   out << root.dump(2, ' ', false, ojson::error_handler_t::replace) << '\n';
 }
 
-}  // namespace dm
+}  // namespace dmtool

@@ -5,7 +5,7 @@
 
 #include <sstream>
 
-namespace dm {
+namespace dmtool {
 namespace {
 
 std::string stackText(const Model& model, const std::string& title, std::optional<StackId> id) {
@@ -27,24 +27,24 @@ struct Case {
 void renderJunit(std::ostream& out, const Model& model, const Findings& findings, const RenderOptions& options) {
   std::vector<Case> cases;
   for (const ErrorGroup& g : findings.errors) {
-    std::string body =
-        std::string(name(g.kind)) + ": " + model.str(g.message) + "\n" + std::to_string(g.count) + " time(s), pids";
+    std::string body = std::string(error_kind_name(g.kind)) + ": " + model.str(g.message) + "\n" +
+                       std::to_string(g.count) + " time(s), pids";
     for (auto p : g.pids) body += " " + std::to_string(p);
     body += "\n" + stackText(model, "found at", g.stack) + stackText(model, "allocated at", g.allocStack) +
             stackText(model, "freed at", g.freeStack);
-    cases.push_back({"debugmalloc.errors." + std::string(name(g.kind)),
-                     std::string(name(g.kind)) + " in " + siteName(model, g.stack ? g.stack : g.allocStack),
-                     std::string(name(g.kind)), model.str(g.message), body, options.failOn.errors});
+    cases.push_back({"debugmalloc.errors." + std::string(error_kind_name(g.kind)),
+                     std::string(error_kind_name(g.kind)) + " in " + siteName(model, g.stack ? g.stack : g.allocStack),
+                     std::string(error_kind_name(g.kind)), model.str(g.message), body, options.failOn.errors});
   }
   for (const LeakGroup& g : findings.leaks) {
-    std::string message =
-        std::to_string(g.bytes) + " bytes in " + std::to_string(g.blocks) + " blocks " + std::string(describe(g.kind));
+    std::string message = std::to_string(g.bytes) + " bytes in " + std::to_string(g.blocks) + " blocks " +
+                          std::string(leak_kind_phrase(g.kind));
     std::string body = message + "\npids";
     for (auto p : g.pids) body += " " + std::to_string(p);
     body += "\n" + stackText(model, "allocated at", g.stack);
-    cases.push_back({"debugmalloc.leaks." + std::string(name(g.kind)),
-                     std::string(name(g.kind)) + " leak in " + siteName(model, g.stack),
-                     "leak-" + std::string(name(g.kind)), message, body, options.failOn.names(g.kind)});
+    cases.push_back({"debugmalloc.leaks." + std::string(leak_kind_name(g.kind)),
+                     std::string(leak_kind_name(g.kind)) + " leak in " + siteName(model, g.stack),
+                     "leak-" + std::string(leak_kind_name(g.kind)), message, body, options.failOn.names(g.kind)});
   }
   bool passingCase = cases.empty();
   if (passingCase)
@@ -79,4 +79,4 @@ void renderJunit(std::ostream& out, const Model& model, const Findings& findings
   out << "  </testsuite>\n</testsuites>\n";
 }
 
-}  // namespace dm
+}  // namespace dmtool

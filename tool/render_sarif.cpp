@@ -7,7 +7,7 @@
 
 #include <map>
 
-namespace dm {
+namespace dmtool {
 namespace {
 
 using ojson = nlohmann::ordered_json;
@@ -27,13 +27,15 @@ RuleInfo errorRule(ErrorKind k) {
       "Heap metadata was overwritten, so the block could not be identified.",
       "An allocation asked for a size with its top bit set: a negative value passed as a size.",
       "calloc() or reallocarray() was called with a count and size whose product overflows size_t.",
+      "memcpy(), strcpy() or a kin was given overlapping source and destination ranges.",
   };
   static const char* names[] = {"HeapBufferOverflow", "HeapBufferUnderflow",  "UseAfterFree",
                                 "DoubleFree",         "InvalidFree",          "AllocDeallocMismatch",
-                                "HeapCorruption",     "AllocationSizeTooBig", "CallocOverflow"};
-  static_assert(std::size(names) == kErrorKindCount && std::size(descriptions) == kErrorKindCount);
+                                "HeapCorruption",     "AllocationSizeTooBig", "CallocOverflow",
+                                "MemcpyParamOverlap"};
+  static_assert(std::size(names) == dm::kNumErrorKinds && std::size(descriptions) == dm::kNumErrorKinds);
   auto i = static_cast<std::size_t>(k);
-  return {std::string(name(k)), names[i], descriptions[i], "error"};
+  return {std::string(error_kind_name(k)), names[i], descriptions[i], "error"};
 }
 
 RuleInfo leakRule(LeakKind k) {
@@ -45,7 +47,7 @@ RuleInfo leakRule(LeakKind k) {
       "Heap blocks still referred to at exit, never freed.",
   };
   auto i = static_cast<std::size_t>(k);
-  return {"leak-" + std::string(name(k)), names[i], descriptions[i], i < 2 ? "warning" : "note"};
+  return {"leak-" + std::string(leak_kind_name(k)), names[i], descriptions[i], i < 2 ? "warning" : "note"};
 }
 
 class SarifWriter {
@@ -166,8 +168,8 @@ void renderSarif(std::ostream& out, const Model& model, const Findings& findings
     r["ruleId"] = rule.id;
     r["ruleIndex"] = w.ruleIndex(rule);
     r["level"] = rule.level;
-    r["message"] = {{"text", std::string(name(g.kind)) + ": " + model.str(g.message) + " (" + times(g.count) + ", pid" +
-                                 (g.pids.size() > 1 ? "s" : "") + " " +
+    r["message"] = {{"text", std::string(error_kind_name(g.kind)) + ": " + model.str(g.message) + " (" +
+                                 times(g.count) + ", pid" + (g.pids.size() > 1 ? "s" : "") + " " +
                                  [&] {
                                    std::string s;
                                    for (auto p : g.pids) s += (s.empty() ? "" : ", ") + std::to_string(p);
@@ -182,6 +184,7 @@ void renderSarif(std::ostream& out, const Model& model, const Findings& findings
     if (g.freeStack) stacks.push_back(w.stack(g.freeStack, "freed at"));
     if (!stacks.empty()) r["stacks"] = std::move(stacks);
     r["properties"] = {{"count", g.count}, {"pids", g.pids}};
+    if (const char* access = accessName(g.access)) r["properties"]["access"] = access;
     results.push_back(std::move(r));
   }
   for (const LeakGroup& g : findings.leaks) {
@@ -191,7 +194,7 @@ void renderSarif(std::ostream& out, const Model& model, const Findings& findings
     r["ruleIndex"] = w.ruleIndex(rule);
     r["level"] = rule.level;
     r["message"] = {{"text", std::to_string(g.bytes) + " bytes in " + std::to_string(g.blocks) + " blocks " +
-                                 std::string(describe(g.kind)) + ", allocated in " + siteName(model, g.stack)}};
+                                 std::string(leak_kind_phrase(g.kind)) + ", allocated in " + siteName(model, g.stack)}};
     r["locations"] = w.primaryLocations({g.stack});
     r["partialFingerprints"] = {{"debugmallocGroup/v1", fingerprint(g.key)}};
     if (g.stack) r["stacks"] = ojson::array({w.stack(g.stack, "allocated at")});
@@ -217,9 +220,9 @@ void renderSarif(std::ostream& out, const Model& model, const Findings& findings
   if (!findings.leaksCollected()) {
     note("leaks were not collected: no process checked leaks at exit");
   } else {
-    for (std::size_t k = 0; k < kLeakKindCount; ++k) {
+    for (std::size_t k = 0; k < dm::kNumLeakKinds; ++k) {
       if (findings.totalListed(k) || (findings.totalKnown(k) && findings.leakedBlocks[k] == 0)) continue;
-      std::string what = std::string(describe(static_cast<LeakKind>(k)));
+      std::string what = std::string(leak_kind_phrase(static_cast<LeakKind>(k)));
       if (findings.totalKnown(k))
         note(std::to_string(findings.leakedBytes[k]) + " bytes in " + std::to_string(findings.leakedBlocks[k]) +
              " blocks " + what + ", not listed (see leak_kinds)");
@@ -238,4 +241,4 @@ void renderSarif(std::ostream& out, const Model& model, const Findings& findings
   out << sarif.dump(2, ' ', false, ojson::error_handler_t::replace) << '\n';
 }
 
-}  // namespace dm
+}  // namespace dmtool

@@ -6,7 +6,7 @@
 #include <iomanip>
 #include <sstream>
 
-namespace dm {
+namespace dmtool {
 namespace {
 
 // ANSI styles, or nothing when colour is off (piped output).
@@ -89,8 +89,9 @@ void renderText(std::ostream& out, const Model& model, const Findings& findings,
   if (!options.warnings.empty()) out << "\n";
 
   for (const ErrorGroup& g : findings.errors) {
-    out << style(Style::kError, "ERROR: " + std::string(name(g.kind))) << ": "
-        << style(Style::kBold, model.str(g.message)) << "\n";
+    std::string title = "ERROR: " + std::string(error_kind_name(g.kind));
+    if (const char* access = accessName(g.access)) title += std::string(" (") + access + ")";
+    out << style(Style::kError, title) << ": " << style(Style::kBold, model.str(g.message)) << "\n";
     out << "  " << plural(g.count, "time", "times") << " in " << plural(g.pids.size(), "process", "processes") << " ("
         << pidList(g.pids) << ")\n";
     if (g.stack) {
@@ -115,7 +116,7 @@ void renderText(std::ostream& out, const Model& model, const Findings& findings,
   for (const LeakGroup& g : findings.leaks) {
     std::ostringstream head;
     head << "LEAK: " << plural(g.bytes, "byte", "bytes") << " in " << plural(g.blocks, "block", "blocks") << " "
-         << describe(g.kind);
+         << leak_kind_phrase(g.kind);
     out << style(Style::kLeak, head.str());
     if (g.indirectBlocks)
       out << " (and " << plural(g.indirectBytes, "byte", "bytes") << " in "
@@ -144,21 +145,21 @@ void renderText(std::ostream& out, const Model& model, const Findings& findings,
   if (findings.errors.empty()) {
     out << "  errors             none\n";
   } else {
-    std::array<std::uint64_t, kErrorKindCount> byKind{};
+    std::array<std::uint64_t, dm::kNumErrorKinds> byKind{};
     for (const ErrorGroup& g : findings.errors) byKind[static_cast<std::size_t>(g.kind)] += g.count;
     out << "  " << std::left << std::setw(30) << "errors" << std::right << std::setw(11) << "count"
         << "\n";
-    for (std::size_t k = 0; k < kErrorKindCount; ++k)
+    for (std::size_t k = 0; k < dm::kNumErrorKinds; ++k)
       if (byKind[k])
-        out << "    " << std::left << std::setw(28) << kErrorKindNames[k] << std::right << std::setw(11) << byKind[k]
-            << "\n";
+        out << "    " << std::left << std::setw(28) << dm::kErrorKindNames[k] << std::right << std::setw(11)
+            << byKind[k] << "\n";
   }
   // A kind's row when something is known of it; unknown numbers are "?", never 0.
   auto shown = [&](std::size_t k) {
     return findings.leakedBlocks[k] != 0 || findings.leakTotals[k] == LeakTotal::NotListedUnknown;
   };
   bool anyLeak = false;
-  for (std::size_t k = 0; k < kLeakKindCount; ++k) anyLeak |= shown(k);
+  for (std::size_t k = 0; k < dm::kNumLeakKinds; ++k) anyLeak |= shown(k);
   if (!findings.leaksCollected()) {
     out << "  leaks              not collected (no process checked leaks at exit)\n";
   } else if (!anyLeak) {
@@ -167,11 +168,11 @@ void renderText(std::ostream& out, const Model& model, const Findings& findings,
     out << "  " << std::left << std::setw(30) << "leaks" << std::right << std::setw(11) << "bytes" << std::setw(11)
         << "blocks"
         << "\n";
-    for (std::size_t k = 0; k < kLeakKindCount; ++k) {
+    for (std::size_t k = 0; k < dm::kNumLeakKinds; ++k) {
       if (!shown(k)) continue;
       bool known = findings.totalKnown(k);
-      out << "    " << std::left << std::setw(28) << describe(static_cast<LeakKind>(k)) << std::right << std::setw(11)
-          << (known ? std::to_string(findings.leakedBytes[k]) : "?") << std::setw(11)
+      out << "    " << std::left << std::setw(28) << leak_kind_phrase(static_cast<LeakKind>(k)) << std::right
+          << std::setw(11) << (known ? std::to_string(findings.leakedBytes[k]) : "?") << std::setw(11)
           << (known ? std::to_string(findings.leakedBlocks[k]) : "?");
       if (!findings.totalListed(k)) out << "  (not listed: see leak_kinds)";
       out << "\n";
@@ -186,4 +187,4 @@ void renderText(std::ostream& out, const Model& model, const Findings& findings,
     out << "  in the baseline    " << plural(findings.inBaseline, "group", "groups") << " (not shown)\n";
 }
 
-}  // namespace dm
+}  // namespace dmtool

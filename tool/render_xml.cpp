@@ -3,7 +3,7 @@
 #include "markup.h"
 #include "render.h"
 
-namespace dm {
+namespace dmtool {
 namespace {
 
 // Memcheck's names for what debugmalloc finds. Guard and scribble damage is found after
@@ -11,27 +11,29 @@ namespace {
 // negative size argument (calloc's count or size too) a FishyValue.
 const char* valgrindKind(ErrorKind k) {
   switch (k) {
-    case ErrorKind::DoubleFree:
-    case ErrorKind::InvalidFree:
+    case ErrorKind::kDoubleFree:
+    case ErrorKind::kInvalidFree:
       return "InvalidFree";
-    case ErrorKind::AllocDeallocMismatch:
+    case ErrorKind::kAllocDeallocMismatch:
       return "MismatchedFree";
-    case ErrorKind::AllocationSizeTooBig:
-    case ErrorKind::CallocOverflow:
+    case ErrorKind::kAllocationSizeTooBig:
+    case ErrorKind::kCallocOverflow:
       return "FishyValue";
+    case ErrorKind::kMemcpyParamOverlap:
+      return "Overlap";
     default:
       return "InvalidWrite";
   }
 }
 const char* valgrindKind(LeakKind k) {
   switch (k) {
-    case LeakKind::Definite:
+    case LeakKind::kDefinite:
       return "Leak_DefinitelyLost";
-    case LeakKind::Indirect:
+    case LeakKind::kIndirect:
       return "Leak_IndirectlyLost";
-    case LeakKind::Possible:
+    case LeakKind::kPossible:
       return "Leak_PossiblyLost";
-    case LeakKind::Reachable:
+    case LeakKind::kReachable:
       return "Leak_StillReachable";
   }
   return "Leak_DefinitelyLost";
@@ -85,7 +87,8 @@ void renderValgrindXml(std::ostream& out, const Model& model, const Findings& fi
   std::vector<std::pair<std::uint64_t, std::uint64_t>> counts;  // (count, unique)
   for (const ErrorGroup& g : findings.errors) {
     out << "<error>\n  <unique>" << hexString(unique) << "</unique>\n  <tid>1</tid>\n  <kind>" << valgrindKind(g.kind)
-        << "</kind>\n  <what>" << escapeXml(std::string(name(g.kind)) + ": " + model.str(g.message)) << "</what>\n";
+        << "</kind>\n  <what>" << escapeXml(std::string(error_kind_name(g.kind)) + ": " + model.str(g.message))
+        << "</what>\n";
     if (g.stack)
       stackXml(out, model, model.stack(*g.stack));
     else
@@ -105,9 +108,10 @@ void renderValgrindXml(std::ostream& out, const Model& model, const Findings& fi
   for (const LeakGroup& g : findings.leaks) {
     ++record;
     out << "<error>\n  <unique>" << hexString(unique++) << "</unique>\n  <tid>1</tid>\n  <kind>" << valgrindKind(g.kind)
-        << "</kind>\n  <xwhat>\n    <text>" << g.bytes << " bytes in " << g.blocks << " blocks are " << describe(g.kind)
-        << " in loss record " << record << " of " << findings.leaks.size() << "</text>\n    <leakedbytes>" << g.bytes
-        << "</leakedbytes>\n    <leakedblocks>" << g.blocks << "</leakedblocks>\n  </xwhat>\n";
+        << "</kind>\n  <xwhat>\n    <text>" << g.bytes << " bytes in " << g.blocks << " blocks are "
+        << leak_kind_phrase(g.kind) << " in loss record " << record << " of " << findings.leaks.size()
+        << "</text>\n    <leakedbytes>" << g.bytes << "</leakedbytes>\n    <leakedblocks>" << g.blocks
+        << "</leakedblocks>\n  </xwhat>\n";
     if (g.stack)
       stackXml(out, model, model.stack(*g.stack));
     else
@@ -121,4 +125,4 @@ void renderValgrindXml(std::ostream& out, const Model& model, const Findings& fi
   out << "</errorcounts>\n\n<suppcounts>\n</suppcounts>\n\n</valgrindoutput>\n";
 }
 
-}  // namespace dm
+}  // namespace dmtool

@@ -16,7 +16,7 @@
 #include <iostream>
 #include <unistd.h>
 
-namespace dm {
+namespace dmtool {
 
 void addReportOptions(CLI::App& app, ReportSettings& s, bool forRun) {
   const char* out = "Output";
@@ -141,7 +141,7 @@ int executeReport(const ReportSettings& s, bool toStderr, ReportOutcome* outcome
         return kExitBadInput;
       }
       render.color = s.color == "always";
-      dm::render(format, file, model, findings, render);
+      dmtool::render(format, file, model, findings, render);
       file.flush();
       if (!file) {
         std::cerr << "debugmalloc: " << s.output << ": write failed\n";
@@ -151,7 +151,7 @@ int executeReport(const ReportSettings& s, bool toStderr, ReportOutcome* outcome
       bool useStderr = toStderr && s.output.empty();
       render.color = format == Format::Text && wantColor(s.color, useStderr ? 2 : 1);
       std::ostream& out = useStderr ? std::cerr : std::cout;
-      dm::render(format, out, model, findings, render);
+      dmtool::render(format, out, model, findings, render);
       out.flush();
     }
     return failing(findings, *failOn) ? kExitFindings : kExitClean;
@@ -164,4 +164,4 @@ int executeReport(const ReportSettings& s, bool toStderr, ReportOutcome* outcome
   }
 }
 
-}  // namespace dm
+}  // namespace dmtool

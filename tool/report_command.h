@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace dm {
+namespace dmtool {
 
 // Exit statuses of `debugmalloc report` (docs/user-guide.md).
 inline constexpr int kExitClean = 0;     // nothing that --fail-on names
@@ -46,4 +46,4 @@ void addReportOptions(CLI::App& app, ReportSettings& settings, bool forRun);
 // Returns 0, 1 or 2; messages for status 2 are printed on stderr.
 int executeReport(const ReportSettings& settings, bool toStderr, ReportOutcome* outcome = nullptr);
 
-}  // namespace dm
+}  // namespace dmtool

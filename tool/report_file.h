@@ -1,7 +1,7 @@
 // One report file as read from disk (docs/report-format.md), before merging: ids are per file.
 #pragma once
 
-#include "kinds.h"
+#include "common/kinds.h"
 
 #include <array>
 #include <cstdint>
@@ -9,7 +9,11 @@
 #include <string>
 #include <vector>
 
-namespace dm {
+namespace dmtool {
+
+// The kinds are the contract's (common/kinds.h): the very types the library writes.
+using dm::ErrorKind;
+using dm::LeakKind;
 
 // Records keep the file-local ids of the modules and stacks they refer to;
 // the merge step (merge.h) maps them to global, content-based ids.
@@ -35,9 +39,17 @@ struct RawStack {
   std::vector<RawFrame> frames;
 };
 
+// How the program touched the memory of an error (the optional `access` member).
+enum class Access : std::uint8_t { Unknown, Read, Write };
+// "read", "write", or nullptr when unknown.
+inline const char* accessName(Access a) {
+  return a == Access::Read ? "read" : a == Access::Write ? "write" : nullptr;
+}
+
 struct RawError {
   ErrorKind kind{};
   std::uint64_t count = 1;
+  Access access = Access::Unknown;
   std::string api;
   std::optional<std::uint64_t> address, block, size, badBytes;
   std::optional<std::int64_t> offset;
@@ -66,10 +78,10 @@ struct EndInfo {
   bool leakCheck = false;
   std::uint64_t errors = 0;
   // The library's totals by leak kind, suppressed groups left out; nullopt when not written.
-  std::array<std::optional<std::uint64_t>, kLeakKindCount> leakedBytes{}, leakedBlocks{};
+  std::array<std::optional<std::uint64_t>, dm::kNumLeakKinds> leakedBytes{}, leakedBlocks{};
   // The kinds whose groups have `leak` records (the library's leak_kinds option). A file
   // written before the member existed has records of every kind it found.
-  std::array<bool, kLeakKindCount> listed{true, true, true, true};
+  std::array<bool, dm::kNumLeakKinds> listed{true, true, true, true};
 };
 
 struct SuppressedCounts {
@@ -96,4 +108,4 @@ struct ReportFile {
   bool incomplete() const { return !end.has_value(); }
 };
 
-}  // namespace dm
+}  // namespace dmtool

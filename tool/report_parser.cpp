@@ -1,6 +1,7 @@
 // Parser of report files: JSON Lines, one record per line, validated member by member.
 #include "report_parser.h"
 
+#include "common/report_format.h"
 #include "json_lite.h"
 #include "parse_error.h"
 
@@ -15,10 +16,12 @@
 #include <unistd.h>
 #include <unordered_map>
 
-namespace dm {
+namespace dmtool {
 namespace {
 
 namespace jl = json_lite;
+// Every name in the file is the contract's (common/report_format.h), never spelled here.
+namespace rf = dm::report_format;
 
 // Accessors for the members of one record. Every complaint names the file, the line and the
 // record type, so a person can open the file at the right place.
@@ -79,15 +82,15 @@ class Record {
   }
 
   // {"definite":N,...,"reachable":N} or null (a member absent or null is unknown).
-  std::array<std::optional<std::uint64_t>, kLeakKindCount> optCountsByKind(const char* key) const {
-    std::array<std::optional<std::uint64_t>, kLeakKindCount> out{};
+  std::array<std::optional<std::uint64_t>, dm::kNumLeakKinds> optCountsByKind(const char* key) const {
+    std::array<std::optional<std::uint64_t>, dm::kNumLeakKinds> out{};
     const jl::Value* v = find(key);
     if (!v || v->type == jl::Type::Null) return out;
     if (v->type != jl::Type::Object)
       fail(std::string("member \"") + key + "\" must be an object of counts by leak kind, or null");
-    for (std::size_t k = 0; k < kLeakKindCount; ++k) {
-      std::string name(kLeakKindNames[k]);
-      const jl::Value* n = doc_.find(*v, name.c_str());
+    for (std::size_t k = 0; k < dm::kNumLeakKinds; ++k) {
+      const char* name = dm::kLeakKindNames[k];
+      const jl::Value* n = doc_.find(*v, name);
       if (!n || n->type == jl::Type::Null) continue;
       std::string what = std::string(key) + "." + name;
       std::int64_t count = asInteger(*n, what.c_str());
@@ -194,30 +197,34 @@ class Parser {
       if (!sawProcess_) throw InputError(path_, lineNo, "not a debugmalloc report (line is not a JSON object)");
       throw InputError(path_, lineNo, "a record must be a JSON object");
     }
-    const jl::Value* t = doc_.find(obj, "t");
+    const jl::Value* t = doc_.find(obj, rf::kTypeMember);
     if (!t || t->type != jl::Type::String) {
-      if (!sawProcess_) throw InputError(path_, lineNo, "not a debugmalloc report (no \"t\" member)");
-      throw InputError(path_, lineNo, "record without a \"t\" string member");
+      if (!sawProcess_)
+        throw InputError(path_, lineNo,
+                         std::string("not a debugmalloc report (no \"") + rf::kTypeMember + "\" member)");
+      throw InputError(path_, lineNo, std::string("record without a \"") + rf::kTypeMember + "\" string member");
     }
     std::string type(t->string);
     Record r(doc_, obj, path_, lineNo, type);
-    if (!sawProcess_ && type != "process")
-      throw InputError(path_, lineNo, "not a debugmalloc report (the first record must be \"process\")");
-    if (out_.end) r.fail("nothing may follow the \"end\" record");
+    if (!sawProcess_ && type != rf::process::kType)
+      throw InputError(
+          path_, lineNo,
+          std::string("not a debugmalloc report (the first record must be \"") + rf::process::kType + "\")");
+    if (out_.end) r.fail(std::string("nothing may follow the \"") + rf::end::kType + "\" record");
 
-    if (type == "process")
+    if (type == rf::process::kType)
       process(r);
-    else if (type == "module")
+    else if (type == rf::module::kType)
       module(r);
-    else if (type == "stack")
+    else if (type == rf::stack::kType)
       stack(r);
-    else if (type == "error")
+    else if (type == rf::error::kType)
       error(r);
-    else if (type == "leak")
+    else if (type == rf::leak::kType)
       leak(r);
-    else if (type == "suppressed")
+    else if (type == rf::suppressed::kType)
       suppressed(r);
-    else if (type == "end")
+    else if (type == rf::end::kType)
       end(r);
     // Other record types are skipped: a later minor version of the format may add some,
     // the same way it may add members (docs/report-format.md, "a reader ignores ...").
@@ -225,50 +232,54 @@ class Parser {
 
   void process(const Record& r) {
     if (sawProcess_) r.fail("a second process record");
-    if (r.string("format") != "debugmalloc-report") r.fail("\"format\" is not \"debugmalloc-report\"");
-    std::int64_t version = r.integer("version");
-    if (version > kReportFormatVersion)
+    if (r.string(rf::process::kFormat) != rf::kFormatName)
+      r.fail(std::string("\"") + rf::process::kFormat + "\" is not \"" + rf::kFormatName + "\"");
+    std::int64_t version = r.integer(rf::process::kVersion);
+    if (version > rf::kVersion)
       r.fail("written by a newer debugmalloc (report format version " + std::to_string(version) +
-             "; this reader supports version " + std::to_string(kReportFormatVersion) + ")");
+             "; this reader supports version " + std::to_string(rf::kVersion) + ")");
     if (version < 1) r.fail("unknown report format version " + std::to_string(version));
     sawProcess_ = true;
     ProcessInfo& p = out_.process;
-    p.pid = r.integer("pid");
-    p.ppid = r.optInteger("ppid");
-    p.start = r.optInteger("start");
-    p.gen = r.optInteger("gen");
-    p.time = r.optInteger("time");
-    p.exe = r.optString("exe").value_or("");
-    p.cwd = r.optString("cwd").value_or("");
-    p.options = r.optString("options").value_or("");
-    if (const jl::Value* cmd = r.find("command"); cmd && cmd->type != jl::Type::Null) {
-      if (cmd->type != jl::Type::Array) r.fail("member \"command\" must be an array of strings");
+    p.pid = r.integer(rf::process::kPid);
+    p.ppid = r.optInteger(rf::process::kPpid);
+    p.start = r.optInteger(rf::process::kStart);
+    p.gen = r.optInteger(rf::process::kGen);
+    p.time = r.optInteger(rf::process::kTime);
+    p.exe = r.optString(rf::process::kExe).value_or("");
+    p.cwd = r.optString(rf::process::kCwd).value_or("");
+    p.options = r.optString(rf::process::kOptions).value_or("");
+    if (const jl::Value* cmd = r.find(rf::process::kCommand); cmd && cmd->type != jl::Type::Null) {
+      if (cmd->type != jl::Type::Array)
+        r.fail(std::string("member \"") + rf::process::kCommand + "\" must be an array of strings");
       for (const jl::Value* arg = doc_.begin(*cmd); arg != doc_.end(*cmd); ++arg) {
-        if (arg->type != jl::Type::String) r.fail("member \"command\" must be an array of strings");
+        if (arg->type != jl::Type::String)
+          r.fail(std::string("member \"") + rf::process::kCommand + "\" must be an array of strings");
         p.command.emplace_back(arg->string);
       }
     }
   }
 
   void module(const Record& r) {
-    std::int64_t id = r.integer("id");
+    std::int64_t id = r.integer(rf::module::kId);
     if (modules_.count(id)) r.fail("module id " + std::to_string(id) + " is defined twice");
     RawModule m;
-    m.path = r.optString("path").value_or("");
-    m.base = r.optAddress("base");
-    m.end = r.optAddress("end");
-    m.buildId = r.optString("build_id").value_or("");
+    m.path = r.optString(rf::module::kPath).value_or("");
+    m.base = r.optAddress(rf::module::kBase);
+    m.end = r.optAddress(rf::module::kEnd);
+    m.buildId = r.optString(rf::module::kBuildId).value_or("");
     for (char& c : m.buildId) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    m.unloaded = r.optBool("unloaded", false);
+    m.unloaded = r.optBool(rf::module::kUnloaded, false);
     modules_.emplace(id, static_cast<LocalId>(out_.modules.size()));
     out_.modules.push_back(std::move(m));
   }
 
   void stack(const Record& r) {
-    std::int64_t id = r.integer("id");
+    std::int64_t id = r.integer(rf::stack::kId);
     if (stacks_.count(id)) r.fail("stack id " + std::to_string(id) + " is defined twice");
-    const jl::Value* frames = r.find("frames");
-    if (!frames || frames->type != jl::Type::Array) r.fail("member \"frames\" must be an array");
+    const jl::Value* frames = r.find(rf::stack::kFrames);
+    if (!frames || frames->type != jl::Type::Array)
+      r.fail(std::string("member \"") + rf::stack::kFrames + "\" must be an array");
     RawStack s;
     s.frames.reserve(frames->count);
     std::size_t index = 0;
@@ -276,16 +287,16 @@ class Parser {
       if (f->type != jl::Type::Object) r.fail("frame #" + std::to_string(index) + " is not an object");
       Record fr(doc_, *f, path_, r.line(), "stack frame #" + std::to_string(index));
       RawFrame frame;
-      frame.pc = fr.optAddress("pc").value_or(0);
-      if (auto mod = fr.optInteger("module")) {
+      frame.pc = fr.optAddress(rf::frame::kPc).value_or(0);
+      if (auto mod = fr.optInteger(rf::frame::kModule)) {
         auto it = modules_.find(*mod);
         if (it == modules_.end()) fr.fail("refers to module " + std::to_string(*mod) + ", not defined before");
         frame.module = it->second;
       }
-      frame.offset = fr.optAddress("offset");
-      frame.function = fr.optString("function");
-      frame.file = fr.optString("file");
-      frame.line = fr.optInteger("line");
+      frame.offset = fr.optAddress(rf::frame::kOffset);
+      frame.function = fr.optString(rf::frame::kFunction);
+      frame.file = fr.optString(rf::frame::kFile);
+      frame.line = fr.optInteger(rf::frame::kLine);
       if (frame.line && *frame.line <= 0) frame.line.reset();  // 0 is "unknown" for some symbolizers
       s.frames.push_back(std::move(frame));
       ++index;
@@ -305,66 +316,74 @@ class Parser {
 
   void error(const Record& r) {
     RawError e;
-    std::string kind = r.string("kind");
-    auto k = parseErrorKind(kind);
-    if (!k) r.fail("unknown error kind \"" + kind + "\"");
-    e.kind = *k;
-    e.count = r.optCount("count", 1);
-    e.api = r.optString("api").value_or("");
-    e.address = r.optAddress("address");
-    e.block = r.optAddress("block");
-    if (auto size = r.optInteger("size")) {
-      if (*size < 0) r.fail("member \"size\" must not be negative");
+    std::string kind = r.string(rf::error::kKind);
+    if (!dm::error_kind_from_name(kind.data(), kind.size(), &e.kind)) r.fail("unknown error kind \"" + kind + "\"");
+    e.count = r.optCount(rf::error::kCount, 1);
+    e.api = r.optString(rf::error::kApi).value_or("");
+    e.address = r.optAddress(rf::error::kAddress);
+    e.block = r.optAddress(rf::error::kBlock);
+    if (auto size = r.optInteger(rf::error::kSize)) {
+      if (*size < 0) r.fail(std::string("member \"") + rf::error::kSize + "\" must not be negative");
       e.size = static_cast<std::uint64_t>(*size);
     }
-    e.offset = r.optInteger("offset");
-    if (auto bad = r.optInteger("bad_bytes"); bad && *bad >= 0) e.badBytes = static_cast<std::uint64_t>(*bad);
-    e.message = r.optString("message").value_or("");
-    e.stack = stackRef(r, "stack");
-    e.allocStack = stackRef(r, "alloc_stack");
-    e.freeStack = stackRef(r, "free_stack");
+    e.offset = r.optInteger(rf::error::kOffset);
+    if (auto bad = r.optInteger(rf::error::kBadBytes); bad && *bad >= 0) e.badBytes = static_cast<std::uint64_t>(*bad);
+    if (auto access = r.optString(rf::error::kAccess)) {
+      if (*access == rf::error::kAccessRead)
+        e.access = Access::Read;
+      else if (*access == rf::error::kAccessWrite)
+        e.access = Access::Write;
+      else
+        r.fail(std::string("member \"") + rf::error::kAccess + "\" must be \"" + rf::error::kAccessRead + "\", \"" +
+               rf::error::kAccessWrite + "\" or null, not \"" + *access + "\"");
+    }
+    e.message = r.optString(rf::error::kMessage).value_or("");
+    e.stack = stackRef(r, rf::error::kStack);
+    e.allocStack = stackRef(r, rf::error::kAllocStack);
+    e.freeStack = stackRef(r, rf::error::kFreeStack);
     out_.errors.push_back(std::move(e));
   }
 
   void leak(const Record& r) {
     RawLeak l;
-    std::string kind = r.string("kind");
-    auto k = parseLeakKind(kind);
-    if (!k) r.fail("unknown leak kind \"" + kind + "\"");
-    l.kind = *k;
-    l.bytes = r.count("bytes");
-    l.blocks = r.count("blocks");
-    l.stack = stackRef(r, "stack");
-    l.indirectBytes = r.optCount("indirect_bytes", 0);
-    l.indirectBlocks = r.optCount("indirect_blocks", 0);
+    std::string kind = r.string(rf::leak::kKind);
+    if (!dm::leak_kind_from_name(kind.data(), kind.size(), &l.kind)) r.fail("unknown leak kind \"" + kind + "\"");
+    l.bytes = r.count(rf::leak::kBytes);
+    l.blocks = r.count(rf::leak::kBlocks);
+    l.stack = stackRef(r, rf::leak::kStack);
+    l.indirectBytes = r.optCount(rf::leak::kIndirectBytes, 0);
+    l.indirectBlocks = r.optCount(rf::leak::kIndirectBlocks, 0);
     out_.leaks.push_back(l);
   }
 
   void suppressed(const Record& r) {
     SuppressedCounts s;
-    s.errors = r.optCount("errors", 0);
-    s.leakBlocks = r.optCount("leak_blocks", 0);
-    s.leakBytes = r.optCount("leak_bytes", 0);
+    s.errors = r.optCount(rf::suppressed::kErrors, 0);
+    s.leakBlocks = r.optCount(rf::suppressed::kLeakBlocks, 0);
+    s.leakBytes = r.optCount(rf::suppressed::kLeakBytes, 0);
     out_.suppressed += s;
   }
 
   void end(const Record& r) {
     EndInfo e;
-    e.reason = r.optString("reason").value_or("exit");
-    e.exitCode = r.optInteger("exit_code");
-    e.forcedExitCode = r.optInteger("forced_exit_code");
-    e.leakCheck = r.optBool("leak_check", false);
-    e.errors = r.optCount("errors", 0);
-    e.leakedBytes = r.optCountsByKind("leaked_bytes");
-    e.leakedBlocks = r.optCountsByKind("leaked_blocks");
-    if (const jl::Value* kinds = r.find("leak_kinds"); kinds && kinds->type != jl::Type::Null) {
-      if (kinds->type != jl::Type::Array) r.fail("member \"leak_kinds\" must be an array of leak kinds, or null");
+    e.reason = r.optString(rf::end::kReason).value_or(rf::end::kReasonExit);
+    e.exitCode = r.optInteger(rf::end::kExitCode);
+    e.forcedExitCode = r.optInteger(rf::end::kForcedExitCode);
+    e.leakCheck = r.optBool(rf::end::kLeakCheck, false);
+    e.errors = r.optCount(rf::end::kErrors, 0);
+    e.leakedBytes = r.optCountsByKind(rf::end::kLeakedBytes);
+    e.leakedBlocks = r.optCountsByKind(rf::end::kLeakedBlocks);
+    if (const jl::Value* kinds = r.find(rf::end::kLeakKinds); kinds && kinds->type != jl::Type::Null) {
+      if (kinds->type != jl::Type::Array)
+        r.fail(std::string("member \"") + rf::end::kLeakKinds + "\" must be an array of leak kinds, or null");
       e.listed = {};
       for (const jl::Value* kind = doc_.begin(*kinds); kind != doc_.end(*kinds); ++kind) {
-        if (kind->type != jl::Type::String) r.fail("member \"leak_kinds\" must be an array of leak kinds, or null");
-        auto k = parseLeakKind(kind->string);
-        if (!k) r.fail("unknown leak kind \"" + std::string(kind->string) + "\" in \"leak_kinds\"");
-        e.listed[static_cast<std::size_t>(*k)] = true;
+        if (kind->type != jl::Type::String)
+          r.fail(std::string("member \"") + rf::end::kLeakKinds + "\" must be an array of leak kinds, or null");
+        dm::LeakKind k{};
+        if (!dm::leak_kind_from_name(kind->string.data(), kind->string.size(), &k))
+          r.fail("unknown leak kind \"" + std::string(kind->string) + "\" in \"" + rf::end::kLeakKinds + "\"");
+        e.listed[static_cast<std::size_t>(k)] = true;
       }
     }
     out_.end = std::move(e);
@@ -381,7 +400,7 @@ class Parser {
 }  // namespace
 
 EndRule endRuleFor(std::string_view path) {
-  constexpr std::string_view suffix = ".report";
+  constexpr std::string_view suffix = rf::kFinishedSuffix;
   bool finished = path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix;
   return finished ? EndRule::Required : EndRule::Optional;
 }
@@ -411,4 +430,4 @@ ReportFile readReport(const std::string& path) {
   return parseReport(text, path, endRuleFor(path));
 }
 
-}  // namespace dm
+}  // namespace dmtool

@@ -1,4 +1,5 @@
-// Reads one report file (docs/report-format.md, version 1) into a ReportFile.
+// Reads one report file (docs/report-format.md; names and version from common/report_format.h)
+// into a ReportFile.
 #pragma once
 
 #include "report_file.h"
@@ -6,9 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace dm {
-
-inline constexpr int kReportFormatVersion = 1;
+namespace dmtool {
 
 // How strictly the end of the file is judged.
 enum class EndRule {
@@ -27,4 +26,4 @@ ReportFile parseReport(std::string_view text, const std::string& path, EndRule r
 // Reads and parses the file at `path` (InputError when it cannot be read).
 ReportFile readReport(const std::string& path);
 
-}  // namespace dm
+}  // namespace dmtool

@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <iostream>
 
-namespace dm {
+namespace dmtool {
 namespace fs = std::filesystem;
 
 void addRunOptions(CLI::App& app, RunSettings& s) {
@@ -23,6 +23,19 @@ void addRunOptions(CLI::App& app, RunSettings& s) {
       ->group(check);
   app.add_option("--redzone", s.redzone, "minimum guard bytes on each side of a block (redzone)")
       ->type_name("N")
+      ->group(check);
+  app.add_option("--guard-pages", s.guardPages,
+                 "blocks against inaccessible pages, so a bad read or write is caught at the instruction: "
+                 "sample (default), all, site or off (guard_pages)")
+      ->type_name("MODE")
+      ->check(CLI::IsMember({"sample", "all", "site", "off"}))
+      ->group(check);
+  app.add_option("--sample-rate", s.sampleRate, "--guard-pages=sample: one allocation in N gets guard pages (sample_rate)")
+      ->type_name("N")
+      ->group(check);
+  app.add_option("--guard-sites", s.guardSites,
+                 "--guard-pages=site: allocation sites (MODULE+0xOFFSET lines) whose blocks get guard pages (guard_sites)")
+      ->type_name("FILE")
       ->group(check);
   app.add_flag("--abort-on-error", s.abortOnError, "abort() at the first error (abort_on_error=1)")->group(check);
   app.add_option("--suppressions", s.suppressions,
@@ -64,6 +77,9 @@ std::string libraryOptions(const RunSettings& s) {
   if (s.quarantineMb) add("quarantine_mb=" + std::to_string(*s.quarantineMb));
   if (s.stackDepth) add("stack_depth=" + std::to_string(*s.stackDepth));
   if (s.redzone) add("redzone=" + std::to_string(*s.redzone));
+  if (!s.guardPages.empty()) add("guard_pages=" + s.guardPages);
+  if (s.sampleRate) add("sample_rate=" + std::to_string(*s.sampleRate));
+  if (!s.guardSites.empty()) add("guard_sites=" + fs::absolute(s.guardSites).string());
   if (s.abortOnError) add("abort_on_error=1");
   if (!s.suppressions.empty()) add("suppressions=" + fs::absolute(s.suppressions).string());
   if (!s.leakKinds.empty()) add("leak_kinds=" + s.leakKinds);
@@ -111,6 +127,7 @@ int executeRun(RunSettings s, const std::vector<std::string>& command) {
     if (!passable("--suppressions", s.suppressions)) return kExitBadInput;
     s.report.suppressionFiles = {s.suppressions};
   }
+  if (!s.guardSites.empty() && !passable("--guard-sites", s.guardSites)) return kExitBadInput;
   for (const std::string& o : s.passThrough)
     if (o.find('=') == std::string::npos) {
       std::cerr << "debugmalloc run: --option \"" << o << "\" is not name=value\n";
@@ -177,4 +194,4 @@ int executeRun(RunSettings s, const std::vector<std::string>& command) {
   return child.exitCode;
 }
 
-}  // namespace dm
+}  // namespace dmtool

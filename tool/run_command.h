@@ -9,11 +9,14 @@
 #include <string>
 #include <vector>
 
-namespace dm {
+namespace dmtool {
 
 struct RunSettings {
   ReportSettings report;
   std::optional<unsigned> quarantineMb, stackDepth, redzone;
+  std::string guardPages;                // sample, all, site, off ("" = the library's default)
+  std::optional<unsigned> sampleRate;    // sample_rate
+  std::string guardSites;                // guard_sites=FILE
   bool abortOnError = false;
   std::string suppressions;
   std::string leakKinds;
@@ -34,4 +37,4 @@ std::string libraryOptions(const RunSettings& settings);
 // Runs `command` (PROG ARGS...) and returns the tool's exit status.
 int executeRun(RunSettings settings, const std::vector<std::string>& command);
 
-}  // namespace dm
+}  // namespace dmtool

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sys/stat.h>
 
-namespace dm {
+namespace dmtool {
 
 const std::vector<std::string>* SourceCache::load(const std::string& path) {
   auto [it, inserted] = files_.try_emplace(path);
@@ -46,4 +46,4 @@ std::optional<Snippet> SourceCache::around(const Model& model, const std::vector
   return s;
 }
 
-}  // namespace dm
+}  // namespace dmtool

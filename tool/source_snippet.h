@@ -9,7 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace dm {
+namespace dmtool {
 
 struct Snippet {
   std::string file;        // as shown (the frame's path)
@@ -29,4 +29,4 @@ class SourceCache {
   std::unordered_map<std::string, std::optional<std::vector<std::string>>> files_;
 };
 
-}  // namespace dm
+}  // namespace dmtool

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
-namespace dm {
+namespace dmtool {
 
 // Id 0 is the null string ("unknown"), so a default-constructed id means "no value".
 struct StringId {
@@ -41,9 +41,9 @@ class StringPool {
   std::unordered_map<std::string_view, StringId> index_;
 };
 
-}  // namespace dm
+}  // namespace dmtool
 
 template <>
-struct std::hash<dm::StringId> {
-  std::size_t operator()(dm::StringId id) const noexcept { return std::hash<std::uint32_t>()(id.value); }
+struct std::hash<dmtool::StringId> {
+  std::size_t operator()(dmtool::StringId id) const noexcept { return std::hash<std::uint32_t>()(id.value); }
 };

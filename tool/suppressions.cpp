@@ -1,32 +1,18 @@
 // Suppression files: parsing `KIND:PATTERN` lines and matching them against stacks.
 #include "suppressions.h"
 
-#include "frames.h"
-#include "glob.h"
 #include "parse_error.h"
 
 #include <fstream>
 #include <sstream>
 
-namespace dm {
+namespace dmtool {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  auto b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(" \t\r");
-  return s.substr(b, e - b + 1);
-}
-
 bool appliesTo(const SuppressionRule& rule, ErrorKind kind) {
-  return rule.scope == SuppressionRule::Scope::AnyError ||
-         (rule.scope == SuppressionRule::Scope::OneError && rule.errorKind == kind);
+  return dm::suppression_applies_to_error(rule.scope, rule.errorKind, kind);
 }
-bool appliesToLeak(const SuppressionRule& rule, ErrorKind) { return rule.scope == SuppressionRule::Scope::AnyLeak; }
-
-bool matchPath(const std::string& pattern, std::string_view path) {
-  return !path.empty() && (globMatch(pattern, path) || globMatch(pattern, baseName(path)));
-}
+bool appliesToLeak(const SuppressionRule& rule, ErrorKind) { return dm::suppression_applies_to_leak(rule.scope); }
 
 }  // namespace
 
@@ -37,28 +23,26 @@ Suppressions Suppressions::parse(const std::string& text, const std::string& pat
   std::size_t lineNo = 0;
   while (std::getline(in, raw)) {
     ++lineNo;
-    std::string_view line = trim(raw);
-    if (line.empty() || line[0] == '#') continue;
-    auto colon = line.find(':');
-    if (colon == std::string_view::npos)
-      throw InputError(path, lineNo, "malformed suppression \"" + std::string(line) + "\" (expected KIND:PATTERN)");
-    std::string_view kind = trim(line.substr(0, colon));
-    std::string_view pattern = trim(line.substr(colon + 1));
-    SuppressionRule rule;
-    if (kind == "leak") {
-      rule.scope = SuppressionRule::Scope::AnyLeak;
-    } else if (kind == "error") {
-      rule.scope = SuppressionRule::Scope::AnyError;
-    } else if (auto k = parseErrorKind(kind)) {
-      rule.scope = SuppressionRule::Scope::OneError;
-      rule.errorKind = *k;
-    } else {
-      throw InputError(path, lineNo,
-                       "unknown suppression kind \"" + std::string(kind) +
-                           "\" (expected leak, error, or an error kind such as heap-buffer-overflow)");
+    dm::SuppressionLine parsed = dm::parse_suppression_line(raw.data(), raw.size());
+    std::string line(parsed.line, parsed.line_length);
+    switch (parsed.status) {
+      case dm::SuppressionLine::Status::kSkip:
+        continue;
+      case dm::SuppressionLine::Status::kNoColon:
+        throw InputError(path, lineNo, "malformed suppression \"" + line + "\" (expected KIND:PATTERN)");
+      case dm::SuppressionLine::Status::kUnknownKind:
+        throw InputError(path, lineNo,
+                         "unknown suppression kind \"" + std::string(parsed.kind, parsed.kind_length) +
+                             "\" (expected leak, error, or an error kind such as heap-buffer-overflow)");
+      case dm::SuppressionLine::Status::kNoPattern:
+        throw InputError(path, lineNo, "suppression \"" + line + "\" has no pattern");
+      case dm::SuppressionLine::Status::kRule:
+        break;
     }
-    if (pattern.empty()) throw InputError(path, lineNo, "suppression \"" + std::string(line) + "\" has no pattern");
-    rule.pattern = std::string(pattern);
+    SuppressionRule rule;
+    rule.scope = parsed.scope;
+    rule.errorKind = parsed.error_kind;
+    rule.pattern.assign(parsed.pattern, parsed.pattern_length);
     rule.origin = path + ":" + std::to_string(lineNo);
     out.rules_.push_back(std::move(rule));
   }
@@ -80,10 +64,23 @@ void Suppressions::append(const Suppressions& other) {
 
 bool Suppressions::matchesFrame(const SuppressionRule& rule, const Model& model, FrameId id) const {
   const Frame& f = model.frame(id);
-  if (f.function && globMatch(rule.pattern, model.str(f.function))) return true;
-  if (f.file && matchPath(rule.pattern, model.str(f.file))) return true;
-  if (f.module && matchPath(rule.pattern, model.str(model.module(*f.module).path))) return true;
-  return false;
+  dm::FrameText text;
+  if (f.function) {
+    const std::string& function = model.str(f.function);
+    text.function = function.data();
+    text.function_length = function.size();
+  }
+  if (f.file) {
+    const std::string& file = model.str(f.file);
+    text.file = file.data();
+    text.file_length = file.size();
+  }
+  if (f.module) {
+    const std::string& module = model.str(model.module(*f.module).path);
+    text.module = module.data();
+    text.module_length = module.size();
+  }
+  return dm::suppression_matches_frame(rule.pattern.data(), rule.pattern.size(), text);
 }
 
 bool Suppressions::suppresses(const Model& model, const std::vector<const std::vector<FrameId>*>& stacks,
@@ -115,4 +112,4 @@ bool Suppressions::suppressesError(ErrorKind kind, const Model& model,
   return suppresses(model, stacks, appliesTo, kind);
 }
 
-}  // namespace dm
+}  // namespace dmtool

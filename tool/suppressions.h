@@ -1,29 +1,30 @@
 // Suppression files: `KIND:PATTERN` lines that leave matching findings out of a report.
 #pragma once
 
-#include "kinds.h"
+#include "common/suppression_rule.h"
 #include "model.h"
 
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace dm {
+namespace dmtool {
 
 // What a rule applies to: every leak, every error, or one error kind.
 struct SuppressionRule {
-  enum class Scope { AnyLeak, AnyError, OneError } scope;
-  ErrorKind errorKind{};  // for OneError
+  using Scope = dm::SuppressionScope;
+  Scope scope = Scope::kAnyLeak;
+  ErrorKind errorKind{};  // for kOneError
   std::string pattern;
   std::string origin;  // "file:line", for messages
 };
 
 class Suppressions {
  public:
-  // Syntax (shared with the library's `suppressions` option): one rule per line,
-  // `KIND:PATTERN`; `#` starts a comment line; blank lines are ignored; spaces around
-  // KIND and PATTERN are trimmed. KIND is `leak`, `error`, or an error kind name.
-  // Throws InputError naming the file and line of the first malformed line.
+  // Syntax (common/suppression_rule.h, the same as the library's `suppressions` option):
+  // one rule per line, `KIND:PATTERN`; `#` starts a comment line; blank lines are ignored;
+  // spaces around KIND and PATTERN are trimmed. KIND is `leak`, `error`, or an error kind
+  // name. Throws InputError naming the file and line of the first malformed line.
   static Suppressions parse(const std::string& text, const std::string& path);
   static Suppressions load(const std::string& path);
 
@@ -32,7 +33,8 @@ class Suppressions {
   const std::vector<SuppressionRule>& rules() const { return rules_; }
 
   // A pattern matches a frame when it matches the whole demangled function name, the whole
-  // source path or module path, or the last component of either path.
+  // source path or module path, or the last component of either path
+  // (dm::suppression_matches_frame, the library's rule too).
   bool matchesFrame(const SuppressionRule& rule, const Model& model, FrameId frame) const;
 
   // True when a frame of any of `stacks` matches a rule that applies to the finding.
@@ -50,4 +52,4 @@ class Suppressions {
   mutable std::vector<std::optional<std::vector<std::uint32_t>>> frameMatches_;
 };
 
-}  // namespace dm
+}  // namespace dmtool

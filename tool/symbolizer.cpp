@@ -12,7 +12,7 @@
 #include <memory>
 #include <unordered_map>
 
-namespace dm {
+namespace dmtool {
 namespace {
 
 std::string hex(const void* bytes, std::size_t n) {
@@ -163,4 +163,4 @@ void symbolize(Model& model, const SymbolizeOptions& options, std::vector<std::s
   }
 }
 
-}  // namespace dm
+}  // namespace dmtool

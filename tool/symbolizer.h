@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace dm {
+namespace dmtool {
 
 // Demangles a C++ symbol name ("_Z..."); other names are returned as they are.
 std::string demangle(const std::string& name);
@@ -26,4 +26,4 @@ void symbolize(Model& model, const SymbolizeOptions& options, std::vector<std::s
 // Demangles the function names the library wrote mangled (done by symbolize() too).
 void demangleNames(Model& model);
 
-}  // namespace dm
+}  // namespace dmtool

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "findings.h" /* the structs of the *_each() calls */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -26,6 +28,8 @@ void __debugmalloc_enable_leaks(void) __attribute__((weak));
 int __debugmalloc_ignore_object(const void* pointer) __attribute__((weak));
 size_t __debugmalloc_leaks_since_text(unsigned mark, char* text, size_t capacity) __attribute__((weak));
 size_t __debugmalloc_errors_since_text(size_t since, char* text, size_t capacity) __attribute__((weak));
+size_t __debugmalloc_leaks_since_each(unsigned mark, debugmalloc_finding_fn fn, void* context) __attribute__((weak));
+size_t __debugmalloc_errors_since_each(size_t since, debugmalloc_finding_fn fn, void* context) __attribute__((weak));
 void __debugmalloc_register_root_region(const void* begin, size_t size) __attribute__((weak));
 int __debugmalloc_unregister_root_region(const void* begin, size_t size) __attribute__((weak));
 
@@ -69,6 +73,29 @@ static inline size_t debugmalloc_leaks_since_text(unsigned mark, char* text, siz
  * `text` (at most `capacity` bytes, NUL-terminated). */
 static inline size_t debugmalloc_errors_since_text(size_t since, char* text, size_t capacity) {
   return __debugmalloc_errors_since_text ? __debugmalloc_errors_since_text(since, text, capacity) : 0;
+}
+
+/* The structured forms of the two calls above: the same findings, each passed
+ * to `fn` as one debugmalloc_finding (findings.h: kind, message, sizes, and
+ * every stack as frames with module, offset, function, file and line), in the
+ * order of the text. The finding and its strings are valid only during the
+ * call of `fn`. `fn` runs in the calling thread, outside every lock of the
+ * library, as the program's own code: it may allocate and free, and what it
+ * allocates is an ordinary block of the program's (checked, and a leak if it
+ * is never freed). It must not throw or longjmp out. `fn` may be NULL.
+ *
+ * debugmalloc_leaks_since_each() runs the leak check first, then calls `fn`
+ * for each unsuppressed group of the reported kinds (leak_kinds), max_leaks
+ * not applied; it returns the bytes of definite and indirect leaks.
+ * debugmalloc_errors_since_each() calls `fn` for each distinct unsuppressed
+ * error that happened since debugmalloc_error_count() returned `since` (errors
+ * that `fn` itself causes are not passed to this walk), and returns how many
+ * errors happened since then. */
+static inline size_t debugmalloc_leaks_since_each(unsigned mark, debugmalloc_finding_fn fn, void* context) {
+  return __debugmalloc_leaks_since_each ? __debugmalloc_leaks_since_each(mark, fn, context) : 0;
+}
+static inline size_t debugmalloc_errors_since_each(size_t since, debugmalloc_finding_fn fn, void* context) {
+  return __debugmalloc_errors_since_each ? __debugmalloc_errors_since_each(since, fn, context) : 0;
 }
 
 /* Between these two calls, blocks allocated by the calling thread are never

@@ -9,8 +9,10 @@
 #include "heap/guard.h"
 #include "findings/heap_check.h"
 #include "core/init.h"
+#include "support/check.h"
 #include "support/internal_arena.h"
 #include "heap/large.h"
+#include "heap/page_guard.h"
 #include "findings/leaks.h"
 #include "support/options.h"
 #include "core/quarantine.h"
@@ -41,15 +43,12 @@ DM_ALWAYS_INLINE void fill_user(uintptr_t user, size_t size, bool zero, bool fre
   }
 }
 
-DM_NOINLINE void* allocate_large(size_t size, size_t align, unsigned align_log2, AllocOrigin origin,
-                                 const CallerFrame& caller, bool zero) {
-  size_t rz = redzone_for(size);
-  size_t user_offset = align_up(rz, align);
-  size_t map_size = align_up(user_offset + size + rz, kPageSize);
-  LargeMeta* m = large_map(map_size, align > kPageSize ? align : kPageSize);
-  if (m == nullptr) return nullptr;
-  uintptr_t user = m->start + user_offset;
-  fill_guards(m->start, user, size, m->start + m->size);
+// A block in a mapping of its own (a LARGE block or a page-guarded slot) at
+// `user`: guard bytes around it up to the inaccessible pages, its fill, its
+// stack, then the header that says allocated.
+void* place_in_mapping(LargeMeta* m, uintptr_t user, size_t size, unsigned align_log2, AllocOrigin origin,
+                       const CallerFrame& caller, bool zero) {
+  fill_guards(large_access_begin(*m), user, size, large_access_end(*m));
   fill_user(user, size, zero, m->fresh);
   m->fresh = false;  // from now on the program writes to it
   m->user = user;
@@ -59,6 +58,30 @@ DM_NOINLINE void* allocate_large(size_t size, size_t align, unsigned align_log2,
   m->header.store(m->start, stack, allocation_epoch(caller.ip),
                   ChunkHeader::pack(0, 0, ChunkState::kAllocated, origin, align_log2));
   return reinterpret_cast<void*>(user);
+}
+
+// A LARGE block ends against its mapping's inaccessible last page (large.h),
+// right-aligned at the alignment asked for, so that an overflow faults at the
+// instruction; the slack before that page (less than the alignment) is rear
+// guard bytes, checked at free. The front guard is at least the redzone.
+DM_NOINLINE void* allocate_large(size_t size, size_t align, unsigned align_log2, AllocOrigin origin,
+                                 const CallerFrame& caller, bool zero) {
+  size_t rz = redzone_for(size);
+  size_t map_size = align_up(align_up(rz, align) + size, kPageSize) + kPageSize;
+  LargeMeta* m = large_map(map_size, align > kPageSize ? align : kPageSize);
+  if (m == nullptr) return nullptr;
+  uintptr_t user = align_down(large_access_end(*m) - size, align);
+  return place_in_mapping(m, user, size, align_log2, origin, caller, zero);
+}
+
+// A block with pages of its own against an inaccessible page (page_guard.h);
+// nullptr when no slot can be had (the caller then allocates as usual).
+DM_NOINLINE void* allocate_page_guarded(size_t size, size_t align, unsigned align_log2, AllocOrigin origin,
+                                        const CallerFrame& caller, bool zero) {
+  LargeMeta* m = page_guard_take(size, align);
+  if (m == nullptr) return nullptr;
+  uintptr_t user = page_guard_left_aligned() ? large_access_begin(*m) : align_down(large_access_end(*m) - size, align);
+  return place_in_mapping(m, user, size, align_log2, origin, caller, zero);
 }
 
 DM_ALWAYS_INLINE void* allocate_impl(size_t size, size_t align, AllocOrigin origin, const CallerFrame& caller,
@@ -73,8 +96,12 @@ DM_ALWAYS_INLINE void* allocate_impl(size_t size, size_t align, AllocOrigin orig
     return p;
   }
   if (align < kMinAlign) align = kMinAlign;
-  if (DM_UNLIKELY(size > kMaxRequest || align > kMaxRequest)) return nullptr;
+  // The header holds alignments up to 2^31; a larger one is refused as out of memory.
+  if (DM_UNLIKELY(size > kMaxRequest || align > kMaxRequest || requested_align_log2 >= 32)) return nullptr;
   count_operation(caller);
+  // guard_pages: one decrement on the hot path; the mode decides when it runs out.
+  if (DM_UNLIKELY(page_guard_due()) && page_guard_wanted(size, align, caller.ip))
+    if (void* p = allocate_page_guarded(size, align, requested_align_log2, origin, caller, zero)) return p;
   size_t rz = redzone_for(size);
   size_t needed = kHeaderSize + rz + size + rz + (align - kMinAlign);
   if (DM_UNLIKELY(needed > kSmallMaxSlot))
@@ -85,6 +112,7 @@ DM_ALWAYS_INLINE void* allocate_impl(size_t size, size_t align, AllocOrigin orig
   if (DM_UNLIKELY(slot_ptr == nullptr)) return nullptr;
   uintptr_t slot = reinterpret_cast<uintptr_t>(slot_ptr);
   uintptr_t user = align_up(slot + kHeaderSize + rz, align);
+  DM_DCHECK(user + size + rz <= slot + class_slot_size(cls));  // the class holds the layout
   fill_guards(slot + kHeaderSize, user, size, slot + class_slot_size(cls));
   fill_user(user, size, zero, false);
   StackId stack = record_stack(caller);
@@ -164,7 +192,7 @@ DM_ALWAYS_INLINE Validity validate_live(uintptr_t pointer, const CallSite& site,
 // Gives back a block this thread claimed but does not free: its header as validated.
 void unclaim(const BlockRef& block, const ChunkHeader& seen) {
   ChunkHeader claimed = *block.header;  // no other thread writes a claimed header
-  block.header->compare_exchange(&claimed, seen);
+  DM_CHECK(block.header->compare_exchange(&claimed, seen));
 }
 
 // Takes the block validate_live accepted for this thread's free: of threads

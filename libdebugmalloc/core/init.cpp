@@ -9,8 +9,11 @@
 
 #include "findings/errors.h"
 #include "findings/fault_handler.h"
+#include "findings/kernel_held.h"
+#include "support/check.h"
 #include "support/internal_arena.h"
 #include "heap/large.h"
+#include "heap/page_guard.h"
 #include "stacks/loader.h"
 #include "support/options.h"
 #include "core/process_exit.h"
@@ -24,6 +27,7 @@
 #include "stacks/symbolize.h"
 #include "heap/thread_cache.h"
 #include "core/thread_exit.h"
+#include "core/underscore_exit.h"
 #include "findings/thread_stop.h"
 #include "heap/zones.h"
 
@@ -52,6 +56,7 @@ void before_fork() {
   quarantine_lock();
   central_lock_all();
   large_lock_all();
+  page_guard_lock();
   registry().mutex().lock();
   root_regions_lock();
   thread_cache_lock_all();
@@ -67,6 +72,7 @@ void after_fork_parent() {
   thread_cache_unlock_all();
   root_regions_unlock();
   registry().mutex().unlock();
+  page_guard_unlock();
   large_unlock_all();
   central_unlock_all();
   quarantine_unlock();
@@ -82,10 +88,12 @@ void after_fork_child() {
   root_regions_reset_after_fork();
   registry().mutex().reset_after_fork();
   large_reset_after_fork();
+  page_guard_reset_after_fork();
   central_reset_after_fork();
   quarantine_reset_after_fork();
   errors_after_fork_child();
   report_after_fork_child();
+  kernel_held_after_fork_child();
 }
 
 // Runs after libc is ready (pthread_atfork and on_exit may allocate, so they
@@ -97,6 +105,8 @@ __attribute__((constructor)) void start_up() {
   pthread_atfork(before_fork, after_fork_parent, after_fork_child);
   keep_stderr();
   install_fault_handler();
+  page_guard_load_sites();
+  underscore_exit_init();
   if (g_options.print_suppressions) os_write_all(2, builtin_suppressions(), strlen(builtin_suppressions()));
   report_start();
   register_exit_handler();
@@ -110,8 +120,9 @@ void initialize_slow() {
     g_init_thread.store(os_gettid(), std::memory_order_relaxed);
     check_page_size();
     initialize_options();
+    page_guard_init();
     runtime_ranges_init();
-    internal_arena_init();
+    DM_CHECK(internal_arena_init());  // reports and symbolization allocate from it
     stack_capture_init();
     thread_exit_init();
     thread_stop_init();

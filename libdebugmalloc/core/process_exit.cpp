@@ -25,6 +25,8 @@
 #include "findings/leak_roots.h"
 #include "support/options.h"
 #include "core/process_exit.h"
+#include "core/underscore_exit.h"
+#include "heap/page_guard.h"
 #include "findings/report_writer.h"
 
 namespace dm {
@@ -83,6 +85,7 @@ LeakCheck* final_leak_check(const ScanStart& start) {
 // Writes the finished report and, when there were findings, ends the process
 // with the exitcode option's status.
 void finish(int status, const LeakCheck& check) {
+  note_exit_handler_started();  // its _exit below is the library's own: checked already
   bool findings = error_count() > 0 || check.definite_or_indirect;
   ExitFindings f;
   f.leaks = check.ran ? &check.result : nullptr;
@@ -103,6 +106,7 @@ __attribute__((noinline)) void on_program_exit(int status, void*) {
   ScanStart start;
   DM_CAPTURE_SCAN_START(start);
   if (g_init_state.load(std::memory_order_acquire) != 2) return;
+  if (g_options.verbosity >= 1) page_guard_print_stats();
   // A forked child inherited its parent's quarantine, which the parent checks
   // itself: re-reading it at every child's exit made fork-heavy programs (shells)
   // many times slower. The child still checks every live block.

@@ -5,6 +5,8 @@
 #include "heap/guard.h"
 #include "findings/heap_check.h"
 #include "heap/large.h"
+#include "heap/page_guard.h"
+#include "support/check.h"
 #include "support/mutex.h"
 #include "support/object_pool.h"
 #include "support/options.h"
@@ -16,6 +18,7 @@ struct QuarantineBatch {
   static constexpr uint32_t kCapacity = 254;
   QuarantineBatch* next = nullptr;
   uint32_t count = 0;
+  uint32_t band = 0;  // every block of a batch is of one band
   size_t bytes = 0;
   struct Entry {
     uintptr_t address;  // slot start (zones) or user pointer (large blocks)
@@ -26,13 +29,30 @@ struct QuarantineBatch {
 
 namespace {
 
+// Size bands, each a FIFO with a budget of its own (quarantine_mb each), so
+// that big blocks churning through cannot push out small ones freed before
+// them: TINY slots (up to 1 KiB), SMALL slots, LARGE mappings. The memory held
+// is at most 2 * quarantine_mb (TINY and SMALL); LARGE blocks' pages are
+// released while held, their cost is address space (cost_of).
+enum Band : uint32_t { kTinyBand = 0, kSmallBand = 1, kLargeBand = 2 };
+static_assert(kQuarantineBands == 3, "one thread batch per band");
+
+struct Fifo {
+  QuarantineBatch* head = nullptr;  // oldest
+  QuarantineBatch* tail = nullptr;
+  size_t bytes = 0;
+};
+
 constinit Mutex g_mu;
-constinit QuarantineBatch* g_head = nullptr;  // oldest
-constinit QuarantineBatch* g_tail = nullptr;
-constinit size_t g_bytes = 0;
+constinit Fifo g_fifos[kQuarantineBands] = {};
 constinit ObjectPool<QuarantineBatch> g_batch_pool;
 
 size_t budget() { return static_cast<size_t>(g_options.quarantine_mb) << 20; }
+
+uint32_t band_of(const BlockRef& block) {
+  if (block.large != nullptr) return kLargeBand;
+  return block.zone->kind == ZoneKind::kTiny ? kTinyBand : kSmallBand;
+}
 
 // A thread hands over its batch when it holds this many bytes.
 size_t batch_limit() {
@@ -82,24 +102,26 @@ void recycle_batch(QuarantineBatch* batch) {
   g_batch_pool.release(batch);
 }
 
-// Appends a full batch and returns the chain of batches pushed out to stay within budget.
+// Appends a full batch to its band's FIFO and returns the chain of batches
+// pushed out of that band to stay within its budget.
 QuarantineBatch* append_and_evict(QuarantineBatch* batch) {
   ScopedLock lock(g_mu);
+  Fifo& fifo = g_fifos[batch->band];
   batch->next = nullptr;
-  if (g_tail != nullptr)
-    g_tail->next = batch;
+  if (fifo.tail != nullptr)
+    fifo.tail->next = batch;
   else
-    g_head = batch;
-  g_tail = batch;
-  g_bytes += batch->bytes;
+    fifo.head = batch;
+  fifo.tail = batch;
+  fifo.bytes += batch->bytes;
   QuarantineBatch* evicted = nullptr;
   QuarantineBatch** evicted_tail = &evicted;
   size_t limit = budget();
-  while (g_bytes > limit && g_head != nullptr) {
-    QuarantineBatch* oldest = g_head;
-    g_head = oldest->next;
-    if (g_head == nullptr) g_tail = nullptr;
-    g_bytes -= oldest->bytes;
+  while (fifo.bytes > limit && fifo.head != nullptr) {
+    QuarantineBatch* oldest = fifo.head;
+    fifo.head = oldest->next;
+    if (fifo.head == nullptr) fifo.tail = nullptr;
+    fifo.bytes -= oldest->bytes;
     oldest->next = nullptr;
     *evicted_tail = oldest;
     evicted_tail = &oldest->next;
@@ -119,9 +141,16 @@ void push_global(QuarantineBatch* batch) {
 }  // namespace
 
 void quarantine_recycle(const BlockRef& block, const char* found_by) {
-  if (block.header->state() != ChunkState::kQuarantined) return;
+  if (block.header->state() != ChunkState::kQuarantined) {
+    // A large block's header is out of band and nothing changes it while held; a zone
+    // slot's header is the program's to smash (the heap check reports that).
+    DM_CHECK(block.large == nullptr);
+    return;
+  }
   if (block.large != nullptr) {  // protected while held: nothing could have written to it
-    os_protect(reinterpret_cast<void*>(block.slot), block.slot_end - block.slot, true);
+    // Its guard pages stay inaccessible.
+    uintptr_t begin = large_access_begin(*block.large);
+    os_protect(reinterpret_cast<void*>(begin), block.slot_end - begin, true);
     block.large->fresh = true;  // its pages were released: they read as zeros
     make_available(block);
     return;
@@ -131,6 +160,12 @@ void quarantine_recycle(const BlockRef& block, const char* found_by) {
 }
 
 void quarantine_put(const BlockRef& block) {
+  DM_DCHECK(block.header->state() == ChunkState::kQuarantined);
+  if (block.large != nullptr && block.large->page_guarded) {
+    // Its own FIFO: the slot's pages become inaccessible, its address unused for long.
+    page_guard_retire(block.large);
+    return;
+  }
   size_t cost = cost_of(block);
   if (cost > budget() / 4) {  // too big to hold (or no quarantine): its memory is reused now
     make_available(block);
@@ -138,32 +173,38 @@ void quarantine_put(const BlockRef& block) {
   }
   if (block.large != nullptr) {
     // Any access while it is held faults, and fault_handler.h reports it as a use after free.
-    os_release(reinterpret_cast<void*>(block.slot), block.slot_end - block.slot);
-    os_protect(reinterpret_cast<void*>(block.slot), block.slot_end - block.slot, false);
+    uintptr_t begin = large_access_begin(*block.large);
+    os_release(reinterpret_cast<void*>(begin), block.slot_end - begin);
+    os_protect(reinterpret_cast<void*>(begin), block.slot_end - begin, false);
   }
   ThreadCache* tc = current_thread_cache();
-  QuarantineBatch* batch = tc != nullptr ? tc->quarantine_batch : nullptr;
+  uint32_t band = band_of(block);
+  QuarantineBatch* batch = tc != nullptr ? tc->quarantine_batch[band] : nullptr;
   if (batch == nullptr) {
     batch = g_batch_pool.acquire();
     if (batch == nullptr) {  // out of memory for batches: skip the quarantine
       make_available(block);
       return;
     }
-    if (tc != nullptr) tc->quarantine_batch = batch;
+    batch->band = band;
+    if (tc != nullptr) tc->quarantine_batch[band] = batch;
   }
+  DM_DCHECK(batch->count < QuarantineBatch::kCapacity);  // a full batch was handed over
   batch->blocks[batch->count++] = {block.large != nullptr ? block.user : block.slot, cost};
   batch->bytes += cost;
   if (tc == nullptr || batch->count == QuarantineBatch::kCapacity || batch->bytes >= batch_limit()) {
-    if (tc != nullptr) tc->quarantine_batch = nullptr;
+    if (tc != nullptr) tc->quarantine_batch[band] = nullptr;
     push_global(batch);
   }
 }
 
-void quarantine_flush_thread_batch(QuarantineBatch** batch) {
-  if (*batch == nullptr) return;
-  QuarantineBatch* b = *batch;
-  *batch = nullptr;
-  push_global(b);
+void quarantine_flush_thread_batches(QuarantineBatch** batches) {
+  for (int band = 0; band < kQuarantineBands; ++band) {
+    if (batches[band] == nullptr) continue;
+    QuarantineBatch* b = batches[band];
+    batches[band] = nullptr;
+    push_global(b);
+  }
 }
 
 void quarantine_lock() {

@@ -18,7 +18,7 @@ constinit pthread_key_t g_exit_key = 0;
 void on_thread_exit(void* value) {
   auto* tc = static_cast<ThreadCache*>(value);
   t_cache = kDeadCache;  // from here on this thread's frees go straight to central
-  quarantine_flush_thread_batch(&tc->quarantine_batch);
+  quarantine_flush_thread_batches(tc->quarantine_batch);
   thread_cache_release(tc);
   fast_unwind_thread_exit();
   stack_capture_thread_exit();

@@ -5,6 +5,7 @@
 //   Total : 42 bytes
 #include <stdio.h>
 
+#include "heap/guard.h"
 #include "heap/heap_walk.h"
 #include "core/init.h"
 #include "support/text_buffer.h"
@@ -25,6 +26,15 @@ const char* kind_label(dm::ZoneKind kind) {
 
 void upper_hex(dm::TextBuffer& out, uintptr_t v) { out.str("0x").hex(v, 1, true); }
 
+// A page-guarded block has a mapping of its own, but is listed under the zone
+// kind its size belongs to (what it would have been without guard_pages).
+dm::ZoneKind listed_kind(const dm::ListedSpan* span, const dm::BlockRef& block) {
+  if (span->kind != dm::ZoneKind::kLarge || !static_cast<const dm::LargeMeta*>(span)->page_guarded) return span->kind;
+  size_t rz = dm::redzone_for(block.size);
+  size_t needed = dm::kHeaderSize + 2 * rz + block.size;
+  return needed <= dm::kTinyMaxSlot ? dm::ZoneKind::kTiny : dm::ZoneKind::kSmall;
+}
+
 }  // namespace
 
 DM_EXPORT void show_alloc_mem(void) {
@@ -43,7 +53,7 @@ DM_EXPORT void show_alloc_mem(void) {
     dm::for_each_block(spans, i, [&](const dm::BlockRef& block, dm::Locate where) {
       if (where != dm::Locate::kFound || block.header->state() != dm::ChunkState::kAllocated) return;
       if (!printed_zone) {
-        out.str(kind_label(span->kind)).str(" : ");
+        out.str(kind_label(listed_kind(span, block))).str(" : ");
         upper_hex(out, span->start);
         out.ch('\n');
         printed_zone = true;

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "heap/page_guard.h"
 #include "support/internal_arena.h"
 #include "support/mutex.h"
 #include "support/options.h"
@@ -168,6 +169,7 @@ void emit(ErrorRecord& r, const BlockRef* block, const Damage* damage) {
     }
   }
   (counted ? g_error_count : g_suppressed_count).fetch_add(1, std::memory_order_relaxed);
+  if (counted) page_guard_note_error_site(r.alloc_stack);  // guard_pages=site: its later blocks get guard pages
   --t_reporting;
   if (counted && g_options.abort_on_error) abort();
 }
@@ -220,30 +222,6 @@ void describe_foreign(TextBuffer& line, uintptr_t pointer) {
 }
 
 }  // namespace
-
-const char* error_kind_name(ErrorKind kind) {
-  switch (kind) {
-    case ErrorKind::kHeapBufferOverflow:
-      return "heap-buffer-overflow";
-    case ErrorKind::kHeapBufferUnderflow:
-      return "heap-buffer-underflow";
-    case ErrorKind::kUseAfterFree:
-      return "use-after-free";
-    case ErrorKind::kDoubleFree:
-      return "double-free";
-    case ErrorKind::kInvalidFree:
-      return "invalid-free";
-    case ErrorKind::kAllocDeallocMismatch:
-      return "alloc-dealloc-mismatch";
-    case ErrorKind::kHeapCorruption:
-      return "heap-corruption";
-    case ErrorKind::kAllocationSizeTooBig:
-      return "allocation-size-too-big";
-    case ErrorKind::kCallocOverflow:
-      return "calloc-overflow";
-  }
-  return "unknown";
-}
 
 void keep_stderr() {
   struct stat st;
@@ -301,6 +279,10 @@ uint64_t error_count() { return g_error_count.load(std::memory_order_relaxed); }
 uint64_t suppressed_error_count() { return g_suppressed_count.load(std::memory_order_relaxed); }
 size_t distinct_error_count() { return g_distinct_used; }
 const ErrorRecord& distinct_error(size_t index) { return g_distinct[index]; }
+ErrorRecord copy_distinct_error(size_t index) {
+  ScopedLock lock(g_report_mu);
+  return g_distinct[index];
+}
 
 void report_invalid_free(const CallSite& site, uintptr_t pointer, Locate why, const BlockRef* block) {
   ErrorRecord r = new_record(ErrorKind::kInvalidFree, site, pointer);
@@ -412,22 +394,7 @@ void report_use_after_free(const CallSite& site, const BlockRef& block, const Da
   repair(damage, static_cast<uint8_t>(g_options.free_fill));
 }
 
-void report_access_after_free(const CallSite& site, const BlockRef& block, uintptr_t address) {
-  ErrorRecord r = new_record(ErrorKind::kUseAfterFree, site, address);
-  fill_block(r, block);
-  r.bad_bytes = 0;
-  InlineText<320> line;
-  int64_t offset = static_cast<int64_t>(address - block.user);
-  line.str("an access at offset ")
-      .sdec(offset)
-      .str(" of a ")
-      .dec(block.size)
-      .str("-byte block at ")
-      .ptr(block.user)
-      .str(" after it was freed");
-  set_message(r, line);
-  emit(r, nullptr, nullptr);
-}
+void report_error_record(ErrorRecord& record) { emit(record, nullptr, nullptr); }
 
 // Bad requests: the caller then fails the call as the C library does, so the
 // report must keep errno, and must not report the library's own requests.

@@ -1,8 +1,9 @@
-// Heap errors: one out-of-line reporter per kind. Called the moment an error
-// is found; each builds one ErrorRecord (kind, block, offsets, stacks, a
-// one-line summary), prints it readably to log_path, hands it to the report
-// file, and returns so the caller can skip the bad operation and keep the heap
-// sound, unless abort_on_error is set.
+// Heap errors: one out-of-line reporter per kind (the kinds and their public
+// names are in common/kinds.h). Called the moment an error is found; each
+// builds one ErrorRecord (kind, block, offsets, stacks, a one-line summary),
+// prints it readably to log_path, hands it to the report file, and returns so
+// the caller can skip the bad operation and keep the heap sound, unless
+// abort_on_error is set.
 //
 // Thread-safety: reports are serialised; a report that itself fails (re-entry)
 // is counted but not printed.
@@ -11,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/kinds.h"
 #include "heap/block.h"
 #include "stacks/fast_unwind.h"
 #include "heap/guard.h"
@@ -20,21 +22,6 @@
 
 namespace dm {
 
-enum class ErrorKind : uint8_t {
-  kHeapBufferOverflow,
-  kHeapBufferUnderflow,
-  kUseAfterFree,
-  kDoubleFree,
-  kInvalidFree,
-  kAllocDeallocMismatch,
-  kHeapCorruption,
-  // Appended, so that the numbering of the kinds above stays as it was.
-  kAllocationSizeTooBig,
-  kCallocOverflow,
-};
-inline constexpr int kNumErrorKinds = 9;
-const char* error_kind_name(ErrorKind kind);  // the public names (docs/report-format.md)
-
 // Where an error was found: the API call and the program's frame that called
 // it (none for heap checks at exit and the quarantine: no stack is recorded for those).
 struct CallSite {
@@ -43,10 +30,15 @@ struct CallSite {
   bool has_caller() const { return caller != nullptr && caller->ip != 0; }
 };
 
+// How the program touched the bad memory, when that is known (libc range checks,
+// faults): the report's optional `access` member.
+enum class Access : uint8_t { kUnknown = 0, kRead, kWrite };
+
 // Everything known about one error, for the readable report and the report file.
 struct ErrorRecord {
   ErrorKind kind;
   const char* api = nullptr;  // who found it: "free()", "the heap check at exit", ...
+  Access access = Access::kUnknown;
   uintptr_t address = 0;      // the pointer passed, or the first bad byte
   bool block_known = false;
   uintptr_t block = 0;  // start of the user's bytes
@@ -73,8 +65,10 @@ DM_NOINLINE void report_alloc_dealloc_mismatch(const CallSite& site, uintptr_t p
 DM_NOINLINE void report_guard_damage(const CallSite& site, const BlockRef& block, const Damage& damage, bool front);
 // Changed bytes inside a freed block: a write after free.
 DM_NOINLINE void report_use_after_free(const CallSite& site, const BlockRef& block, const Damage& damage);
-// A read or write of a freed block caught as it happened (protected pages).
-DM_NOINLINE void report_access_after_free(const CallSite& site, const BlockRef& block, uintptr_t address);
+// For reporters kept in their own files (findings/range_check.cpp, fault_handler.cpp): counts the
+// error, prints and records it the first time, aborts with abort_on_error, as the
+// reporters here do. `record` has its kind, api, address, stacks and message set.
+DM_NOINLINE void report_error_record(ErrorRecord& record);
 
 // A size with its top bit set is a negative value converted to size_t
 // (Valgrind's "fishy value"): no program asks for that much on purpose.
@@ -102,6 +96,10 @@ uint64_t suppressed_error_count();
 // The distinct errors found so far (each with its count), in the order found.
 size_t distinct_error_count();
 const ErrorRecord& distinct_error(size_t index);
+// A copy of distinct_error(index) taken under the report lock, so that a record
+// another thread is counting is never read half-updated. Takes the report lock:
+// not for callers that may hold it (a report, the error sink).
+ErrorRecord copy_distinct_error(size_t index);
 
 // Appends the readable report of `record` (without the memory dump) to `out`.
 void render_error(TextBuffer& out, const ErrorRecord& record, const char* line_prefix);

@@ -39,20 +39,6 @@ void sort_groups(MmapVector<LeakGroup>& groups) {
   }
 }
 
-const char* kind_phrase(LeakKind kind) {
-  switch (kind) {
-    case LeakKind::kDefinite:
-      return "definitely lost";
-    case LeakKind::kIndirect:
-      return "indirectly lost";
-    case LeakKind::kPossible:
-      return "possibly lost";
-    case LeakKind::kReachable:
-      return "still reachable";
-  }
-  return "?";
-}
-
 const char* plural(uint64_t n) { return n == 1 ? "" : "s"; }
 
 // The listing; `fd` >= 0 flushes group by group to it, else everything stays in `out`.
@@ -63,26 +49,8 @@ void render_groups(TextBuffer& out, const LeakCheck& check, unsigned kinds, cons
     ++groups;
     if (g_options.max_leaks != 0 && printed >= g_options.max_leaks) continue;
     ++printed;
-    out.str(prefix)
-        .str(leak_kind_name(g.kind))
-        .str(" leak: ")
-        .dec(g.bytes)
-        .str(" byte")
-        .str(plural(g.bytes))
-        .str(" in ")
-        .dec(g.blocks)
-        .str(" block")
-        .str(plural(g.blocks))
-        .str(" ")
-        .str(kind_phrase(g.kind));
-    if (g.indirect_blocks != 0)
-      out.str(" (freeing them also frees ")
-          .dec(g.indirect_bytes)
-          .str(" bytes in ")
-          .dec(g.indirect_blocks)
-          .str(" indirect block")
-          .str(plural(g.indirect_blocks))
-          .ch(')');
+    out.str(prefix);
+    render_leak_headline(out, g);
     out.str(", allocated at:\n");
     uint32_t depth = 0;
     const uintptr_t* frames = depot_get(g.stack, &depth);
@@ -107,7 +75,7 @@ void print(const LeakCheck& check, unsigned kinds) {
   LeakTotals totals = unsuppressed_totals(check.result);
   out.str(prefix).str("LEAK SUMMARY:\n");
   for (int k = 0; k < kNumLeakKinds; ++k) {
-    const char* phrase = kind_phrase(static_cast<LeakKind>(k));
+    const char* phrase = leak_kind_phrase(static_cast<LeakKind>(k));
     out.str(prefix);
     for (size_t pad = strlen(phrase); pad < 18; ++pad) out.ch(' ');
     out.str(phrase).str(": ").dec(totals.bytes[k]).str(" bytes in ").dec(totals.blocks[k]).str(" blocks");
@@ -132,6 +100,28 @@ void print(const LeakCheck& check, unsigned kinds) {
 }
 
 }  // namespace
+
+void render_leak_headline(TextBuffer& out, const LeakGroup& g) {
+  out.str(leak_kind_name(g.kind))
+      .str(" leak: ")
+      .dec(g.bytes)
+      .str(" byte")
+      .str(plural(g.bytes))
+      .str(" in ")
+      .dec(g.blocks)
+      .str(" block")
+      .str(plural(g.blocks))
+      .str(" ")
+      .str(leak_kind_phrase(g.kind));
+  if (g.indirect_blocks != 0)
+    out.str(" (freeing them also frees ")
+        .dec(g.indirect_bytes)
+        .str(" bytes in ")
+        .dec(g.indirect_blocks)
+        .str(" indirect block")
+        .str(plural(g.indirect_blocks))
+        .ch(')');
+}
 
 LeakTotals unsuppressed_totals(const LeakResult& result) {
   LeakTotals t;

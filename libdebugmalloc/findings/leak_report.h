@@ -35,6 +35,10 @@ struct LeakCheck {
 // when `print` is set.
 void run_leak_check(LeakCheck* check, uint32_t min_epoch, bool print, const ScanStart& start);
 
+// Appends the first line of a group's listing, without ", allocated at:" and the
+// line end: "definite leak: 8 bytes in 1 block definitely lost (freeing them ...)".
+void render_leak_headline(TextBuffer& out, const LeakGroup& group);
+
 // Appends the listing of the reported leak groups of `check` to `out`.
 void render_leaks(TextBuffer& out, const LeakCheck& check, const char* line_prefix);
 

@@ -7,6 +7,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "findings/kernel_held.h"
 #include "heap/block.h"
 #include "support/memory_map.h"
 #include "support/own_memory.h"
@@ -236,6 +237,8 @@ void visit_roots(const RootPlan& plan, const MemoryMap& maps, const WorldStop& w
     if (t.stopped) {
       walker.stack_at(t.sp, kRedZone);
       walker.emit(reinterpret_cast<uintptr_t>(t.regs), reinterpret_cast<uintptr_t>(t.regs + 16));
+      // Its alternate signal stack: the kernel holds the pointer (the tool's own points nowhere in the heap).
+      walker.emit(reinterpret_cast<uintptr_t>(t.alt_stacks), reinterpret_cast<uintptr_t>(t.alt_stacks + 2));
       continue;
     }
     ++stats->threads_not_stopped;
@@ -244,6 +247,16 @@ void visit_roots(const RootPlan& plan, const MemoryMap& maps, const WorldStop& w
   volatile uintptr_t here = 0;
   walker.stack_at(self.sp != 0 ? self.sp : reinterpret_cast<uintptr_t>(&here), 0);
   walker.emit(reinterpret_cast<uintptr_t>(self.regs), reinterpret_cast<uintptr_t>(self.regs + 6));
+  uintptr_t own_alt_stacks[2];
+  thread_stop_signal_stacks(own_alt_stacks);
+  walker.emit(reinterpret_cast<uintptr_t>(own_alt_stacks), reinterpret_cast<uintptr_t>(own_alt_stacks + 2));
+  // Values the program handed to the kernel (epoll data, timers' sigev_value).
+  kernel_held_for_each(
+      [](void* w, const uint64_t* value) {
+        auto at = reinterpret_cast<uintptr_t>(value);
+        static_cast<RootWalker*>(w)->emit(at, at + sizeof *value);
+      },
+      &walker);
   walker.emit(reinterpret_cast<uintptr_t>(&g_thread_handoffs[0]),
               reinterpret_cast<uintptr_t>(&g_thread_handoffs[kThreadHandoffs]));
   walker.scan_mappings();

@@ -3,7 +3,9 @@
 // (its heap zones and large blocks are reached only through blocks; its
 // metadata and its own image not at all), less the dead part of every thread's
 // stack (below its stack pointer) and the tool's own frames, plus the registers
-// the program had where the tool was entered.
+// the program had where the tool was entered, the alternate signal stack each
+// thread has from the program, and the values the program handed the kernel
+// (kernel_held.h): the kernel holds those pointers, not the program's memory.
 //
 // Module data, TLS, stacks, anonymous mappings (pools, arenas, GC heaps) all
 // fall out of that one rule. Device mappings are not read, and neither are

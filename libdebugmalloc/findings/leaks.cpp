@@ -2,11 +2,18 @@
 // shape of their graph (lost_graph.h), then aggregate by (kind, allocation stack).
 #include "findings/leaks.h"
 
+#include <time.h>
+
 #include "heap/block.h"
+#include "findings/errors.h"
 #include "findings/heap_check.h"
+#include "findings/kernel_held.h"
 #include "heap/heap_walk.h"
 #include "findings/leak_roots.h"
 #include "findings/lost_graph.h"
+#include "support/check.h"
+#include "support/options.h"
+#include "support/text_buffer.h"
 
 namespace dm {
 
@@ -47,14 +54,31 @@ struct Leader {
   uint64_t indirect_blocks;
 };
 
+// Tagged pointers (lock-free structures' ABA tags, Intel LAM, Arm TBI): a word
+// whose top 16 bits are set counts by its low 48 bits. User addresses on
+// x86-64 have those bits clear, so masking every word changes nothing for a
+// plain pointer; it costs one AND per word, and the loop without it serves
+// tagged_pointers=0.
+constexpr uintptr_t kAddressMask = (uintptr_t{1} << 48) - 1;
+// Deferred masked words (Scanner::tagged_) keep here whether the block they
+// were read from was reachable (an address has the bit clear).
+constexpr uintptr_t kFromReachable = uintptr_t{1} << 63;
+
 class Scanner {
  public:
-  explicit Scanner(SpanSnapshot& spans) : spans_(spans) {}
+  Scanner(SpanSnapshot& spans, bool tagged_pointers)
+      : spans_(spans), tag_rule_(tagged_pointers) {}
 
   bool prepare();
   void release();
   void scan_root(uintptr_t begin, uintptr_t end) { scan_words(begin, end, kReachable); }
   void propagate();
+  // After propagate(): applies the masked words that the plain marking set
+  // aside, then propagates again. What is reached from then on is reached only
+  // through a tag: counted (tag_only_blocks) for the scan's statistics.
+  void follow_tagged();
+  uint64_t tag_only_blocks() const { return reached_ - reached_before_tags_; }
+  uint64_t tag_upgraded_blocks() const { return upgraded_ - upgraded_before_tags_; }
   bool classify_lost();
   void aggregate(LeakResult* out, uint32_t min_epoch);
 
@@ -65,7 +89,18 @@ class Scanner {
  private:
   uint8_t root_or_unreached(uintptr_t user, const ChunkHeader& header);
   PointsTo resolve(uintptr_t word, Target* t) const;
+  void scan_words(uintptr_t begin, uintptr_t end, uint8_t from) {
+    if (tag_rule_)
+      scan_words<true>(begin, end, from);
+    else
+      scan_words<false>(begin, end, from);
+  }
+  template <bool kTagged>
   void scan_words(uintptr_t begin, uintptr_t end, uint8_t from);
+  template <bool kTagged>
+  void heap_word(uintptr_t offset, const uintptr_t* w, uint8_t from);
+  void mark_block(const Target& t, PointsTo to, uint8_t from);
+  bool defer_tagged(uintptr_t address, uint8_t from);
   template <typename Fn>
   void for_each_live(Fn&& fn);
   bool number_lost();
@@ -73,6 +108,12 @@ class Scanner {
 
   SpanSnapshot& spans_;  // its readability is known (find_unreadable)
   uintptr_t heap_lo_ = 0, heap_hi_ = 0;
+  uintptr_t heap_span_ = 0;           // heap_hi_ - heap_lo_: one compare tells a heap address
+  bool tag_rule_;                     // the tagged_pointers option
+  bool deferring_ = true;             // masked words go to tagged_ (until follow_tagged)
+  MmapVector<uintptr_t> tagged_;      // their addresses, | kFromReachable
+  uint64_t reached_ = 0, upgraded_ = 0;  // marks unreached -> reached, possible -> reachable
+  uint64_t reached_before_tags_ = 0, upgraded_before_tags_ = 0;
   MmapVector<uintptr_t> work_;        // blocks to scan (their user pointers)
   MmapVector<Target> lost_;           // unreached blocks in address order: the lost graph's nodes
   MmapVector<Leader> leaders_;        // definite blocks in address order
@@ -107,7 +148,7 @@ bool Scanner::prepare() {
       large->scan_lost = 0;
       large->scan_mark = kNotLive;
       if (large->header.state() != ChunkState::kAllocated) continue;
-      if (spans_.readable(large->start, large->start + large->size))
+      if (spans_.readable(large_access_begin(*large), large_access_end(*large)))  // not its guard pages
         large->scan_mark = root_or_unreached(large->user, large->header);
       else
         spans_.count_unreadable_slot();
@@ -129,6 +170,7 @@ bool Scanner::prepare() {
         zone->scan_marks[s] = root_or_unreached(b.user, *b.header);
     }
   }
+  heap_span_ = heap_hi_ - heap_lo_;
   return true;
 }
 
@@ -155,7 +197,8 @@ void Scanner::release() {
 
 // Does `word` point into a live block (its first byte up to its last)?
 DM_ALWAYS_INLINE PointsTo Scanner::resolve(uintptr_t word, Target* t) const {
-  if (word < heap_lo_ || word >= heap_hi_) return PointsTo::kNothing;
+  // One unsigned compare: random data (hashes, doubles, masked or not) misses it predictably.
+  if (word - heap_lo_ >= heap_span_) return PointsTo::kNothing;
   ListedSpan* span = registry().lookup(word);
   if (span == nullptr) return PointsTo::kNothing;
   if (span->kind == ZoneKind::kLarge) {
@@ -179,23 +222,67 @@ DM_ALWAYS_INLINE PointsTo Scanner::resolve(uintptr_t word, Target* t) const {
   return PointsTo::kNothing;  // a zero-size block is pointed to only by its start
 }
 
+// The loop reads a word, masks it (kTagged), and with one compare drops what
+// is not a heap address: most words. The rest goes out of line (heap_word).
+template <bool kTagged>
 void Scanner::scan_words(uintptr_t begin, uintptr_t end, uint8_t from) {
   begin = align_up(begin, sizeof(uintptr_t));
+  if (end < begin + sizeof(uintptr_t)) return;
+  const auto* w = reinterpret_cast<const uintptr_t*>(begin);
+  const auto* stop = w + (end - begin) / sizeof(uintptr_t);
+  // Locals: the marks written through byte pointers would make the compiler reload members.
+  const uintptr_t lo = heap_lo_, span = heap_span_;
+  for (; w < stop; ++w) {
+    // Only the offset is kept: the address is not needed on the common path.
+    uintptr_t offset = (kTagged ? *w & kAddressMask : *w) - lo;
+    if (DM_LIKELY(offset >= span)) continue;
+    heap_word<kTagged>(offset, w, from);
+  }
+}
+
+// The word at `w` (masked) is in the heap's range, `offset` bytes into it.
+template <bool kTagged>
+DM_NOINLINE void Scanner::heap_word(uintptr_t offset, const uintptr_t* w, uint8_t from) {
+  uintptr_t address = heap_lo_ + offset;
   Target t;
-  for (uintptr_t p = begin; p + sizeof(uintptr_t) <= end; p += sizeof(uintptr_t)) {
-    PointsTo to = resolve(*reinterpret_cast<const uintptr_t*>(p), &t);
-    if (to == PointsTo::kNothing) continue;
-    uint8_t& mark = *t.mark;
-    if (from == kReachable && to == PointsTo::kStart) {
-      if (mark == kUnreached || mark == kPossible) {
-        mark = kReachable;
-        work_.push_back(t.user);
-      }
-    } else if (mark == kUnreached) {
-      mark = kPossible;
+  PointsTo to = resolve(address, &t);
+  if (to == PointsTo::kNothing) return;
+  if (kTagged && DM_UNLIKELY(address != *w) && defer_tagged(address, from)) return;
+  mark_block(t, to, from);
+}
+
+DM_ALWAYS_INLINE void Scanner::mark_block(const Target& t, PointsTo to, uint8_t from) {
+  uint8_t& mark = *t.mark;
+  if (from == kReachable && to == PointsTo::kStart) {
+    if (mark == kUnreached || mark == kPossible) {
+      (mark == kUnreached ? reached_ : upgraded_) += 1;
+      mark = kReachable;
       work_.push_back(t.user);
     }
+  } else if (mark == kUnreached) {
+    ++reached_;
+    mark = kPossible;
+    work_.push_back(t.user);
   }
+}
+
+// False when the word is to be applied now (after the plain marking, or out of memory).
+bool Scanner::defer_tagged(uintptr_t address, uint8_t from) {
+  return deferring_ && tagged_.push_back(address | (from == kReachable ? kFromReachable : 0));
+}
+
+void Scanner::follow_tagged() {
+  deferring_ = false;
+  reached_before_tags_ = reached_;
+  upgraded_before_tags_ = upgraded_;
+  Target t;
+  for (size_t i = 0; i < tagged_.size(); ++i) {
+    uintptr_t address = tagged_[i] & ~kFromReachable;
+    PointsTo to = resolve(address, &t);
+    if (to != PointsTo::kNothing) mark_block(t, to, (tagged_[i] & kFromReachable) != 0 ? kReachable : kPossible);
+  }
+  tagged_.reset();
+  propagate();
 }
 
 void Scanner::propagate() {
@@ -276,7 +363,8 @@ bool Scanner::next_edge(uint32_t v, uintptr_t* cursor, uint32_t* w) {
   uintptr_t p = *cursor == 0 ? align_up(from.user, sizeof(uintptr_t)) : *cursor;
   Target t;
   for (; p + sizeof(uintptr_t) <= end; p += sizeof(uintptr_t)) {
-    if (resolve(*reinterpret_cast<const uintptr_t*>(p), &t) == PointsTo::kNothing) continue;
+    uintptr_t word = *reinterpret_cast<const uintptr_t*>(p);
+    if (resolve(tag_rule_ ? word & kAddressMask : word, &t) == PointsTo::kNothing) continue;
     if (t.lost == nullptr || *t.lost == 0) continue;
     *w = *t.lost - 1;
     *cursor = p + sizeof(uintptr_t);
@@ -318,6 +406,7 @@ void Scanner::add(LeakResult* out, LeakKind kind, StackId stack, uint64_t bytes,
   if (group_index_.size() == 0 || out->groups.size() * 2 >= group_index_.size()) {
     size_t cap = group_index_.size() == 0 ? 1024 : group_index_.size() * 2;
     group_index_.reset();
+    DM_CHECK(group_index_.reserve(cap));  // the probing below needs all `cap` entries (a power of two)
     for (size_t i = 0; i < cap; ++i) group_index_.push_back(0);
     for (size_t g = 0; g < out->groups.size(); ++g) {
       uint64_t h = (static_cast<uint64_t>(out->groups[g].stack) * 4 + static_cast<uint64_t>(out->groups[g].kind)) *
@@ -374,28 +463,55 @@ void Scanner::aggregate(LeakResult* out, uint32_t min_epoch) {
 
 }  // namespace
 
-const char* leak_kind_name(LeakKind kind) {
-  switch (kind) {
-    case LeakKind::kDefinite:
-      return "definite";
-    case LeakKind::kIndirect:
-      return "indirect";
-    case LeakKind::kPossible:
-      return "possible";
-    case LeakKind::kReachable:
-      return "reachable";
-  }
-  return "?";
+namespace {
+
+uint64_t clock_us(clockid_t clock) {
+  timespec now{};
+  clock_gettime(clock, &now);
+  return static_cast<uint64_t>(now.tv_sec) * 1000000 + static_cast<uint64_t>(now.tv_nsec) / 1000;
 }
 
+void milliseconds(TextBuffer& out, uint64_t microseconds) {
+  uint64_t tenths = microseconds / 100;
+  out.dec(tenths / 10).ch('.').dec(tenths % 10).str(" ms");
+}
+
+// verbosity=1: what the scan cost (wall and this thread's CPU time: the other
+// threads are stopped) and what only its less common roots kept.
+void report_scan_statistics(const LeakResult& result, uint64_t wall_us, uint64_t cpu_us) {
+  KernelHeldCounts held = kernel_held_counts();
+  InlineText<320> line;
+  line.str("debugmalloc: leak scan: ").dec(result.scanned_blocks).str(" blocks in ");
+  milliseconds(line, wall_us);
+  line.str(" (cpu ");
+  milliseconds(line, cpu_us);
+  line.str("); tagged pointers ")
+      .str(g_options.tagged_pointers ? "on" : "off")
+      .str(": ")
+      .dec(result.tag_only_blocks)
+      .str(" blocks reached only through them, ")
+      .dec(result.tag_upgraded_blocks)
+      .str(" more made reachable by them; held by the kernel: ")
+      .dec(held.epoll)
+      .str(" epoll data, ")
+      .dec(held.timers)
+      .str(" timer values");
+  if (held.dropped != 0) line.str(" (").dec(held.dropped).str(" not kept: table full)");
+  line.ch('\n');
+  os_write_all(log_fd(), line.data(), line.size());
+}
+
+}  // namespace
+
 bool find_leaks(LeakResult* out, uint32_t min_epoch, const ScanStart& start) {
+  uint64_t began = clock_us(CLOCK_MONOTONIC), began_cpu = clock_us(CLOCK_THREAD_CPUTIME_ID);
   // Everything that takes a lock outside ours happens before other threads stop.
   RootPlan plan;
   if (!plan.collect()) return false;
   // The registry lock next: a stopped thread then cannot be holding it.
   SpanSnapshot spans;
   if (!spans.ok()) return false;
-  Scanner scanner(spans);
+  Scanner scanner(spans, g_options.tagged_pointers);
   bool ok = true;
   os_defer_unmaps(true);
   {
@@ -410,6 +526,9 @@ bool find_leaks(LeakResult* out, uint32_t min_epoch, const ScanStart& start) {
       visit_roots(plan, maps, world, start, sink, &stats);
       out->threads_not_stopped = stats.threads_not_stopped;
       scanner.propagate();
+      scanner.follow_tagged();
+      out->tag_only_blocks = scanner.tag_only_blocks();
+      out->tag_upgraded_blocks = scanner.tag_upgraded_blocks();
       ok = scanner.classify_lost();
       if (ok) scanner.aggregate(out, min_epoch);
     }
@@ -418,6 +537,8 @@ bool find_leaks(LeakResult* out, uint32_t min_epoch, const ScanStart& start) {
   os_defer_unmaps(false);
   out->unreadable_blocks = spans.unreadable_slots();
   if (out->unreadable_blocks != 0) report_unreadable_skipped("the leak check", out->unreadable_blocks);
+  if (ok && g_options.verbosity >= 1)
+    report_scan_statistics(*out, clock_us(CLOCK_MONOTONIC) - began, clock_us(CLOCK_THREAD_CPUTIME_ID) - began_cpu);
   return ok;
 }
 

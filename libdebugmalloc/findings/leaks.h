@@ -1,5 +1,5 @@
 // Leak detection: a conservative reachability scan of the heap, classifying
-// every live block with Valgrind's meanings:
+// every live block with Valgrind's meanings (LeakKind, common/kinds.h):
 //   reachable  a chain of pointers to its start leads from a root to it
 //   possible   reached from a root, but only through some interior pointer
 //   indirect   not reached from a root, but pointed to by a leaked block
@@ -14,16 +14,13 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/kinds.h"
 #include "findings/leak_roots.h"
 #include "stacks/loader.h"
 #include "support/mmap_vector.h"
 #include "stacks/stack_depot.h"
 
 namespace dm {
-
-enum class LeakKind : uint8_t { kDefinite = 0, kIndirect = 1, kPossible = 2, kReachable = 3 };
-inline constexpr int kNumLeakKinds = 4;
-const char* leak_kind_name(LeakKind kind);
 
 // Blocks record the epoch they were allocated in; debugmalloc_mark() starts a
 // new one. Epoch 0 marks a block that is never reported as a leak (allocated
@@ -57,6 +54,8 @@ struct LeakResult {
   uint64_t scanned_blocks = 0;
   uint32_t threads_not_stopped = 0;
   uint64_t unreadable_blocks = 0;  // in memory the program made inaccessible: not read, not reported
+  uint64_t tag_only_blocks = 0;      // reached only through tagged pointers (tagged_pointers=0 loses them)
+  uint64_t tag_upgraded_blocks = 0;  // possible without tagged pointers, reachable with them
 };
 
 // Scans the heap and fills `out` (groups unsorted). Only blocks allocated in

@@ -9,7 +9,10 @@
 
 #include <cstring>
 
+#include "common/kinds.h"
+#include "common/report_format.h"
 #include "findings/errors.h"
+#include "support/check.h"
 #include "support/internal_arena.h"
 #include "support/json_line.h"
 #include "findings/leak_report.h"
@@ -23,7 +26,9 @@ namespace dm {
 
 namespace {
 
-constexpr int kFormatVersion = 1;
+// Every name in the file is the contract's (common/report_format.h), never spelled here.
+namespace rf = report_format;
+
 constexpr size_t kRecordCap = 1 << 20;  // one record (a deep, symbolized stack fits easily)
 
 constinit int g_journal_fd = -1;
@@ -50,6 +55,7 @@ struct WrittenSet {
     }
   }
   bool add_module(uint32_t id) {
+    DM_CHECK(modules.reserve(size_t{id} + 1));  // else the loop below would never end
     while (modules.size() <= id) modules.push_back(0);
     if (modules[id] != 0) return false;
     modules[id] = 1;
@@ -68,6 +74,7 @@ struct WrittenSet {
     for (uint32_t v : stacks)
       if (v != 0) old_copy.push_back(v);
     stacks.reset();
+    DM_CHECK(stacks.reserve(cap));  // add_stack probes all `cap` entries (a power of two)
     for (size_t i = 0; i < cap; ++i) stacks.push_back(0);
     stack_count = 0;
     for (uint32_t v : old_copy) add_stack(v);
@@ -89,16 +96,19 @@ char* record_buffer() {
 
 void path_in_dir(TextBuffer& out, const char* name_part) { out.str(g_options.report_dir).ch('/').str(name_part); }
 
-// "debugmalloc-<pid>-<start>-<gen>" + suffix
-void report_name(TextBuffer& out, int pid, uint64_t start, uint64_t gen, const char* suffix) {
+// "debugmalloc-<pid>-<start>-<gen>" + suffix + more_suffix
+void report_name(TextBuffer& out, int pid, uint64_t start, uint64_t gen, const char* suffix,
+                 const char* more_suffix = "") {
   out.str(g_options.report_dir)
-      .str("/debugmalloc-")
+      .ch('/')
+      .str(rf::kFilePrefix)
       .dec(static_cast<uint64_t>(pid))
       .ch('-')
       .dec(start)
       .ch('-')
       .dec(gen)
       .str(suffix)
+      .str(more_suffix)
       .ch('\0');
 }
 
@@ -111,18 +121,19 @@ void write_record(int fd, const TextBuffer& record) {
 void write_process(int fd) {
   const ProcessInfo& p = process_info();
   TextBuffer out(record_buffer(), kRecordCap);
-  JsonLine j(out, "process");
-  j.key("format").string("debugmalloc-report").key("version").number(kFormatVersion);
-  j.key("pid").number(p.pid).key("ppid").number(p.ppid).key("start").unsigned_number(p.start);
-  j.key("gen").unsigned_number(g_gen).key("time").number(p.time);
-  j.key("exe").string(p.exe).key("cwd").string(p.cwd).key("command").raw("[");
+  JsonLine j(out, rf::process::kType);
+  j.key(rf::process::kFormat).string(rf::kFormatName).key(rf::process::kVersion).number(rf::kVersion);
+  j.key(rf::process::kPid).number(p.pid).key(rf::process::kPpid).number(p.ppid);
+  j.key(rf::process::kStart).unsigned_number(p.start).key(rf::process::kGen).unsigned_number(g_gen);
+  j.key(rf::process::kTime).number(p.time).key(rf::process::kExe).string(p.exe).key(rf::process::kCwd).string(p.cwd);
+  j.key(rf::process::kCommand).raw("[");
   for (size_t i = 0; i < p.argv_len;) {
     size_t n = strlen(p.argv + i);
     if (i != 0) j.raw(",");
     j.string(p.argv + i, n);
     i += n + 1;
   }
-  j.raw("]").key("options").string(g_options.report_dir != nullptr ? options_text() : "");
+  j.raw("]").key(rf::process::kOptions).string(g_options.report_dir != nullptr ? options_text() : "");
   j.end();
   write_record(fd, out);
 }
@@ -130,14 +141,14 @@ void write_process(int fd) {
 void write_module(int fd, WrittenSet& written, const Module& m) {
   if (!written.add_module(m.id)) return;
   TextBuffer out(record_buffer(), kRecordCap);
-  JsonLine j(out, "module");
-  j.key("id").unsigned_number(m.id).key("path").string(m.path).key("base").hex(m.base).key("end").hex(m.end);
-  j.key("build_id");
+  JsonLine j(out, rf::module::kType);
+  j.key(rf::module::kId).unsigned_number(m.id).key(rf::module::kPath).string(m.path);
+  j.key(rf::module::kBase).hex(m.base).key(rf::module::kEnd).hex(m.end).key(rf::module::kBuildId);
   if (m.build_id[0] != '\0')
     j.string(m.build_id);
   else
     j.null();
-  j.key("unloaded").boolean(m.unloaded);
+  j.key(rf::module::kUnloaded).boolean(m.unloaded);
   j.end();
   write_record(fd, out);
 }
@@ -155,8 +166,8 @@ void write_stack(int fd, WrittenSet& written, StackId id) {
     if (has_module[i]) write_module(fd, written, modules[i]);
   }
   TextBuffer out(record_buffer(), kRecordCap);
-  JsonLine j(out, "stack");
-  j.key("id").unsigned_number(id).key("frames").raw("[");
+  JsonLine j(out, rf::stack::kType);
+  j.key(rf::stack::kId).unsigned_number(id).key(rf::stack::kFrames).raw("[");
   FrameInfo f;
   for (uint32_t i = 0; i < depth; ++i) {
     bool loaded = has_module[i] && !modules[i].unloaded;
@@ -164,15 +175,15 @@ void write_stack(int fd, WrittenSet& written, StackId id) {
       symbolize_frame(frames[i], g_options.symbolize, &f);
     else
       f = FrameInfo{};
-    out.str(i == 0 ? "{" : ",{").str("\"pc\":");
-    j.hex(frames[i]).raw(",\"module\":");
+    out.str(i == 0 ? "{\"" : ",{\"").str(rf::frame::kPc).str("\":");
+    j.hex(frames[i]).key(rf::frame::kModule);
     if (has_module[i])
-      j.unsigned_number(modules[i].id).raw(",\"offset\":").hex(frames[i] - modules[i].base);
+      j.unsigned_number(modules[i].id).key(rf::frame::kOffset).hex(frames[i] - modules[i].base);
     else
-      j.null().raw(",\"offset\":").null();
-    j.raw(",\"function\":").string(f.function[0] != '\0' ? f.function : nullptr);
-    j.raw(",\"file\":").string(f.file[0] != '\0' ? f.file : nullptr);
-    j.raw(",\"line\":");
+      j.null().key(rf::frame::kOffset).null();
+    j.key(rf::frame::kFunction).string(f.function[0] != '\0' ? f.function : nullptr);
+    j.key(rf::frame::kFile).string(f.file[0] != '\0' ? f.file : nullptr);
+    j.key(rf::frame::kLine);
     if (f.line != 0)
       j.unsigned_number(f.line);
     else
@@ -205,22 +216,25 @@ void write_error(int fd, WrittenSet& written, const ErrorRecord& r, uint64_t cou
   write_stack(fd, written, r.alloc_stack);
   write_stack(fd, written, r.free_stack);
   TextBuffer out(record_buffer(), kRecordCap);
-  JsonLine j(out, "error");
-  j.key("kind").string(error_kind_name(r.kind)).key("count").unsigned_number(count).key("api").string(r.api);
-  j.key("address");
+  JsonLine j(out, rf::error::kType);
+  j.key(rf::error::kKind).string(error_kind_name(r.kind)).key(rf::error::kCount).unsigned_number(count);
+  j.key(rf::error::kApi).string(r.api).key(rf::error::kAddress);
   if (r.address != 0)
     j.hex(r.address);
   else
     j.null();  // a bad request: there is no address
-  j.key("block");
+  j.key(rf::error::kBlock);
   if (r.block_known)
-    j.hex(r.block).key("size").unsigned_number(r.block_size).key("offset").number(r.offset);
+    j.hex(r.block).key(rf::error::kSize).unsigned_number(r.block_size).key(rf::error::kOffset).number(r.offset);
   else
-    j.null().key("size").null().key("offset").null();
-  j.key("bad_bytes").unsigned_number(r.bad_bytes).key("message").string(r.message);
-  optional_stack(j, "stack", r.found_stack);
-  optional_stack(j, "alloc_stack", r.alloc_stack);
-  optional_stack(j, "free_stack", r.free_stack);
+    j.null().key(rf::error::kSize).null().key(rf::error::kOffset).null();
+  j.key(rf::error::kBadBytes).unsigned_number(r.bad_bytes);
+  if (r.access != Access::kUnknown)  // optional: only when known
+    j.key(rf::error::kAccess).string(r.access == Access::kRead ? rf::error::kAccessRead : rf::error::kAccessWrite);
+  j.key(rf::error::kMessage).string(r.message);
+  optional_stack(j, rf::error::kStack, r.found_stack);
+  optional_stack(j, rf::error::kAllocStack, r.alloc_stack);
+  optional_stack(j, rf::error::kFreeStack, r.free_stack);
   j.end();
   write_record(fd, out);
 }
@@ -240,28 +254,33 @@ bool settle_existing_journal() {
   if (fd < 0) return false;
   ssize_t n = pread(fd, head, sizeof head - 1, 0);
   head[n > 0 ? n : 0] = '\0';
+  // The number after the first `"name":` of the process record.
   auto field = [&](const char* name) -> uint64_t {
-    const char* p = strstr(head, name);
+    InlineText<64> member;
+    member.ch('"').str(name).str("\":").ch('\0');
+    const char* p = strstr(head, member.data());
     uint64_t v = 0;
     if (p != nullptr)
-      for (p += strlen(name); *p >= '0' && *p <= '9'; ++p) v = v * 10 + static_cast<uint64_t>(*p - '0');
+      for (p += member.size() - 1; *p >= '0' && *p <= '9'; ++p) v = v * 10 + static_cast<uint64_t>(*p - '0');
     return v;
   };
-  uint64_t start = field("\"start\":");
-  uint64_t gen = field("\"gen\":");
+  uint64_t start = field(rf::process::kStart);
+  uint64_t gen = field(rf::process::kGen);
   const ProcessInfo& me = process_info();
-  bool previous_image = start == me.start && field("\"pid\":") == static_cast<uint64_t>(me.pid);
+  bool previous_image = start == me.start && field(rf::process::kPid) == static_cast<uint64_t>(me.pid);
   if (previous_image) {
-    static const char kEnd[] =
-        "{\"t\":\"end\",\"reason\":\"exec\",\"exit_code\":null,\"forced_exit_code\":null,"
-        "\"leak_check\":false,\"errors\":null,\"leaked_bytes\":null,"
-        "\"leaked_blocks\":null,\"leak_kinds\":null}\n";
-    os_write_all(fd, kEnd, sizeof kEnd - 1);
+    InlineText<512> end;
+    JsonLine j(end, rf::end::kType);
+    j.key(rf::end::kReason).string(rf::end::kReasonExec).key(rf::end::kExitCode).null();
+    j.key(rf::end::kForcedExitCode).null().key(rf::end::kLeakCheck).boolean(false).key(rf::end::kErrors).null();
+    j.key(rf::end::kLeakedBytes).null().key(rf::end::kLeakedBlocks).null().key(rf::end::kLeakKinds).null();
+    j.end();
+    os_write_all(fd, end.data(), end.size());
     g_gen = gen + 1;
   }
   close(fd);
   InlineText<4400> target;
-  report_name(target, me.pid, start, gen, previous_image ? ".report" : ".incomplete");
+  report_name(target, me.pid, start, gen, previous_image ? rf::kFinishedSuffix : rf::kIncompleteSuffix);
   return renameat2(AT_FDCWD, g_journal_path, AT_FDCWD, target.data(), RENAME_NOREPLACE) == 0;
 }
 
@@ -269,8 +288,8 @@ void open_journal() {
   if (!enabled()) return;
   const ProcessInfo& me = process_info_refresh();
   InlineText<4352> path;
-  path_in_dir(path, "debugmalloc-");
-  path.dec(static_cast<uint64_t>(me.pid)).str(".journal").ch('\0');
+  path_in_dir(path, rf::kFilePrefix);
+  path.dec(static_cast<uint64_t>(me.pid)).str(rf::kJournalSuffix).ch('\0');
   memcpy(g_journal_path, path.data(), path.size());
   constexpr int kFlags = O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC;
   int saved_errno = errno;
@@ -324,23 +343,13 @@ void report_after_fork_child() {
   open_journal();
 }
 
-void report_finish(const ExitFindings& findings) {
-  if (g_journal_fd < 0) return;
-  ScopedInternal internal;
-  modules_refresh();
-  const ProcessInfo& me = process_info();
-  InlineText<4400> final_path, tmp_path;
-  report_name(final_path, me.pid, me.start, g_gen, ".report");
-  report_name(tmp_path, me.pid, me.start, g_gen, ".report.tmp");
-  unlink(tmp_path.data());
-  int fd = open(tmp_path.data(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (fd < 0) return;  // the journal stays: an incomplete report rather than none
+void write_report(int fd, size_t errors, ErrorSource error_at, const ExitFindings& findings) {
   static constinit char storage[sizeof(WrittenSet)] alignas(WrittenSet) = {};
   WrittenSet& written = *new (storage) WrittenSet();
 
   write_process(fd);
-  for (size_t i = 0; i < distinct_error_count(); ++i) {
-    const ErrorRecord& r = distinct_error(i);
+  for (size_t i = 0; i < errors; ++i) {
+    ErrorRecord r = error_at(i);
     if (!r.suppressed) write_error(fd, written, r, r.count);
   }
   unsigned kinds = reported_leak_kinds();
@@ -349,42 +358,41 @@ void report_finish(const ExitFindings& findings) {
       if (g.suppressed || (kinds & (1u << static_cast<int>(g.kind))) == 0) continue;
       write_stack(fd, written, g.stack);
       TextBuffer out(record_buffer(), kRecordCap);
-      JsonLine j(out, "leak");
-      j.key("kind").string(leak_kind_name(g.kind)).key("bytes").unsigned_number(g.bytes);
-      j.key("blocks").unsigned_number(g.blocks);
-      optional_stack(j, "stack", g.stack);
-      j.key("indirect_bytes")
-          .unsigned_number(g.indirect_bytes)
-          .key("indirect_blocks")
-          .unsigned_number(g.indirect_blocks);
+      JsonLine j(out, rf::leak::kType);
+      j.key(rf::leak::kKind).string(leak_kind_name(g.kind)).key(rf::leak::kBytes).unsigned_number(g.bytes);
+      j.key(rf::leak::kBlocks).unsigned_number(g.blocks);
+      optional_stack(j, rf::leak::kStack, g.stack);
+      j.key(rf::leak::kIndirectBytes).unsigned_number(g.indirect_bytes);
+      j.key(rf::leak::kIndirectBlocks).unsigned_number(g.indirect_blocks);
       j.end();
       write_record(fd, out);
     }
   }
   {
     TextBuffer out(record_buffer(), kRecordCap);
-    JsonLine j(out, "suppressed");
-    j.key("errors").unsigned_number(suppressed_error_count());
-    j.key("leak_blocks").unsigned_number(findings.suppressed_leak_blocks);
-    j.key("leak_bytes").unsigned_number(findings.suppressed_leak_bytes);
+    JsonLine j(out, rf::suppressed::kType);
+    j.key(rf::suppressed::kErrors).unsigned_number(suppressed_error_count());
+    j.key(rf::suppressed::kLeakBlocks).unsigned_number(findings.suppressed_leak_blocks);
+    j.key(rf::suppressed::kLeakBytes).unsigned_number(findings.suppressed_leak_bytes);
     j.end();
     write_record(fd, out);
   }
   {
     TextBuffer out(record_buffer(), kRecordCap);
-    JsonLine j(out, "end");
-    j.key("reason").string("exit").key("exit_code").number(findings.exit_code).key("forced_exit_code");
+    JsonLine j(out, rf::end::kType);
+    j.key(rf::end::kReason).string(rf::end::kReasonExit).key(rf::end::kExitCode).number(findings.exit_code);
+    j.key(rf::end::kForcedExitCode);
     if (findings.forced_exit_code >= 0)
       j.number(findings.forced_exit_code);
     else
       j.null();
-    j.key("leak_check").boolean(findings.leaks != nullptr).key("errors").unsigned_number(error_count());
+    j.key(rf::end::kLeakCheck).boolean(findings.leaks != nullptr).key(rf::end::kErrors).unsigned_number(error_count());
     if (findings.leaks != nullptr) {
       // The same totals as the summary on log_path: suppressed groups only in the suppressed record.
       LeakTotals totals = unsuppressed_totals(*findings.leaks);
-      write_by_kind(j, "leaked_bytes", totals.bytes);
-      write_by_kind(j, "leaked_blocks", totals.blocks);
-      j.key("leak_kinds").raw("[");
+      write_by_kind(j, rf::end::kLeakedBytes, totals.bytes);
+      write_by_kind(j, rf::end::kLeakedBlocks, totals.blocks);
+      j.key(rf::end::kLeakKinds).raw("[");
       bool first = true;
       for (int k = 0; k < kNumLeakKinds; ++k) {
         if ((kinds & (1u << k)) == 0) continue;
@@ -393,12 +401,27 @@ void report_finish(const ExitFindings& findings) {
       }
       j.raw("]");
     } else {
-      j.key("leaked_bytes").null().key("leaked_blocks").null().key("leak_kinds").null();
+      j.key(rf::end::kLeakedBytes).null().key(rf::end::kLeakedBlocks).null().key(rf::end::kLeakKinds).null();
     }
     j.end();
     write_record(fd, out);
   }
   written.~WrittenSet();
+}
+
+void report_finish(const ExitFindings& findings) {
+  if (g_journal_fd < 0) return;
+  ScopedInternal internal;
+  modules_refresh();
+  const ProcessInfo& me = process_info();
+  InlineText<4400> final_path, tmp_path;
+  report_name(final_path, me.pid, me.start, g_gen, rf::kFinishedSuffix);
+  report_name(tmp_path, me.pid, me.start, g_gen, rf::kFinishedSuffix, rf::kTemporarySuffix);
+  unlink(tmp_path.data());
+  int fd = open(tmp_path.data(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return;  // the journal stays: an incomplete report rather than none
+  write_report(
+      fd, distinct_error_count(), [](size_t i) -> ErrorRecord { return distinct_error(i); }, findings);
   close(fd);
   if (renameat2(AT_FDCWD, tmp_path.data(), AT_FDCWD, final_path.data(), RENAME_NOREPLACE) != 0) {
     unlink(tmp_path.data());

@@ -8,6 +8,7 @@
 // report_finish runs once, at exit.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "findings/leaks.h"
@@ -32,5 +33,14 @@ struct ExitFindings {
 
 // Writes the finished report and removes the journal.
 void report_finish(const ExitFindings& findings);
+
+struct ErrorRecord;
+using ErrorSource = ErrorRecord (*)(size_t index);
+// Writes a whole report to `fd`, the records in the file's order: process, the
+// `errors` records `error_at` returns (suppressed ones left out, each with its
+// count), the leak groups of the reported kinds, suppressed, end. report_finish
+// passes the table of distinct errors; the contract test (tests/contract) its
+// own records. Call it under ScopedInternal, after modules_refresh().
+void write_report(int fd, size_t errors, ErrorSource error_at, const ExitFindings& findings);
 
 }  // namespace dm

@@ -6,8 +6,10 @@
 
 #include <cstring>
 
+#include "common/suppression_rule.h"
 #include "support/mutex.h"
 #include "support/options.h"
+#include "support/platform.h"
 #include "stacks/symbolize.h"
 #include "support/text_buffer.h"
 
@@ -22,11 +24,12 @@ constexpr const char kBuiltin[] =
     "leak:__gnu_cxx::__freeres*\n"
     "leak:*eh_alloc.cc\n";
 
-enum : uint16_t { kLeakBit = 1u << kNumErrorKinds, kAllErrors = kLeakBit - 1 };
+enum : uint16_t { kLeakBit = 1u << kNumErrorKinds };
 
 struct Entry {
-  uint16_t kinds;  // bit per error kind, plus kLeakBit
-  const char* pattern;
+  uint16_t kinds;       // bit per error kind, plus kLeakBit
+  const char* pattern;  // not NUL-terminated: a view into the text it was read from
+  size_t pattern_length;
 };
 
 constexpr size_t kMaxEntries = 1024;
@@ -35,13 +38,13 @@ constinit size_t g_count = 0;
 constinit bool g_loaded = false;
 constinit Mutex g_mu;
 
-uint16_t kind_bits(const char* kind, size_t n) {
-  auto is = [&](const char* word) { return strlen(word) == n && memcmp(kind, word, n) == 0; };
-  if (is("leak")) return kLeakBit;
-  if (is("error")) return kAllErrors;
+// The findings `rule` applies to, as bits: one per error kind, plus kLeakBit.
+uint16_t kind_bits(const SuppressionLine& rule) {
+  uint16_t bits = suppression_applies_to_leak(rule.scope) ? kLeakBit : 0;
   for (int k = 0; k < kNumErrorKinds; ++k)
-    if (is(error_kind_name(static_cast<ErrorKind>(k)))) return static_cast<uint16_t>(1u << k);
-  return 0;
+    if (suppression_applies_to_error(rule.scope, rule.error_kind, static_cast<ErrorKind>(k)))
+      bits = static_cast<uint16_t>(bits | (1u << k));
+  return bits;
 }
 
 void warn(const char* file, int line, const char* what) {
@@ -56,61 +59,74 @@ void warn(const char* file, int line, const char* what) {
   msg.flush(2);
 }
 
-// Parses `text` in place (lines become NUL-terminated patterns).
-void parse(char* text, const char* name) {
+// Adds the rules of `text` (common/suppression_rule.h tokenizes each line). The caller holds g_mu.
+size_t parse(const char* text, size_t length, const char* name) {
+  size_t added = 0;
   int line_no = 0;
-  for (char* line = text; line != nullptr && *line != '\0';) {
+  for (size_t pos = 0; pos < length;) {
     ++line_no;
-    char* eol = strchr(line, '\n');
-    char* next = eol != nullptr ? eol + 1 : nullptr;
-    if (eol != nullptr) *eol = '\0';
-    while (*line == ' ' || *line == '\t') ++line;
-    size_t len = strlen(line);
-    while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r')) line[--len] = '\0';
-    if (len != 0 && line[0] != '#') {
-      char* colon = strchr(line, ':');
-      uint16_t kinds = colon != nullptr ? kind_bits(line, static_cast<size_t>(colon - line)) : 0;
-      if (colon == nullptr || colon[1] == '\0')
+    const char* line = text + pos;
+    const void* eol = memchr(line, '\n', length - pos);
+    size_t n = eol != nullptr ? static_cast<size_t>(static_cast<const char*>(eol) - line) : length - pos;
+    pos += n + 1;
+    SuppressionLine rule = parse_suppression_line(line, n);
+    switch (rule.status) {
+      case SuppressionLine::Status::kSkip:
+        break;
+      case SuppressionLine::Status::kNoColon:
+      case SuppressionLine::Status::kNoPattern:
         warn(name, line_no, "malformed suppression");
-      else if (kinds == 0)
+        break;
+      case SuppressionLine::Status::kUnknownKind:
         warn(name, line_no, "unknown kind in suppression");
-      else if (g_count < kMaxEntries)
-        g_entries[g_count++] = Entry{kinds, colon + 1};
+        break;
+      case SuppressionLine::Status::kRule:
+        if (g_count < kMaxEntries) {
+          g_entries[g_count++] = Entry{kind_bits(rule), rule.pattern, rule.pattern_length};
+          ++added;
+        }
+        break;
     }
-    line = next;
   }
+  return added;
 }
 
-char* read_file(const char* path) {
+// The file's text (never unmapped: the rules point into it); nullptr if it cannot be read.
+char* read_file(const char* path, size_t* length) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return nullptr;
   constexpr size_t kMax = 1 << 20;
   char* buf = static_cast<char*>(os_map(kMax));
   size_t len = 0;
-  if (buf != nullptr) {
-    for (ssize_t n; (n = read(fd, buf + len, kMax - 1 - len)) > 0;) len += static_cast<size_t>(n);
-    buf[len] = '\0';
-  }
+  if (buf != nullptr)
+    for (ssize_t n; (n = read(fd, buf + len, kMax - len)) > 0;) len += static_cast<size_t>(n);
   close(fd);
+  *length = len;
   return buf;
 }
 
-// A path matches as a whole or by its last component (`leak:libpython3*`), as in the reporter.
-bool path_matches(const char* pattern, const char* path) {
-  if (path == nullptr || path[0] == '\0') return false;
-  if (glob_match(pattern, path)) return true;
-  const char* base = strrchr(path, '/');
-  return base != nullptr && glob_match(pattern, base + 1);
+FrameText frame_text(const FrameInfo& f) {
+  FrameText text;
+  text.function = f.function;
+  text.function_length = strlen(f.function);
+  if (f.file != nullptr) {
+    text.file = f.file;
+    text.file_length = strlen(f.file);
+  }
+  if (f.module != nullptr) {
+    text.module = f.module;
+    text.module_length = strlen(f.module);
+  }
+  return text;
 }
 
 bool frame_matches(uintptr_t pc, uint16_t bit) {
   FrameInfo f;
   symbolize_frame(pc, true, &f);
+  FrameText text = frame_text(f);
   for (size_t i = 0; i < g_count; ++i) {
-    if ((g_entries[i].kinds & bit) == 0) continue;
-    const char* p = g_entries[i].pattern;
-    if ((f.function[0] != '\0' && glob_match(p, f.function)) || path_matches(p, f.file) || path_matches(p, f.module))
-      return true;
+    const Entry& e = g_entries[i];
+    if ((e.kinds & bit) != 0 && suppression_matches_frame(e.pattern, e.pattern_length, text)) return true;
   }
   return false;
 }
@@ -125,49 +141,30 @@ bool stack_matches(StackId id, uint16_t bit) {
 
 }  // namespace
 
-bool glob_match(const char* pattern, const char* text) {
-  const char* star = nullptr;
-  const char* resume = nullptr;
-  while (*text != '\0') {
-    if (*pattern == '*') {
-      star = pattern++;
-      resume = text;
-    } else if (*pattern == '?' || *pattern == *text) {
-      ++pattern;
-      ++text;
-    } else if (star != nullptr) {
-      pattern = star + 1;
-      text = ++resume;
-    } else {
-      return false;
-    }
-  }
-  while (*pattern == '*') ++pattern;
-  return *pattern == '\0';
-}
-
 const char* builtin_suppressions() { return kBuiltin; }
 
 void load_suppressions() {
   ScopedLock lock(g_mu);
   if (g_loaded) return;
   g_loaded = true;
-  if (g_options.builtin_suppressions) {
-    static constinit char builtin_copy[sizeof kBuiltin];
-    memcpy(builtin_copy, kBuiltin, sizeof kBuiltin);
-    parse(builtin_copy, "<built-in suppressions>");
-  }
+  if (g_options.builtin_suppressions) parse(kBuiltin, sizeof kBuiltin - 1, "<built-in suppressions>");
   const char* path = g_options.suppressions;
   if (path != nullptr && path[0] != '\0') {
-    char* text = read_file(path);
+    size_t length = 0;
+    char* text = read_file(path, &length);
     if (text == nullptr) {
       InlineText<1024> msg;
       msg.str("debugmalloc: cannot read the suppressions file '").str(path).str("'\n");
       msg.flush(2);
       return;
     }
-    parse(text, path);
+    parse(text, length, path);
   }
+}
+
+size_t add_suppressions(const char* text, size_t length, const char* name) {
+  ScopedLock lock(g_mu);
+  return parse(text, length, name);
 }
 
 bool leak_is_suppressed(StackId alloc_stack) {

@@ -37,6 +37,11 @@ constexpr int kGeneralRegs[16] = {REG_RAX, REG_RBX, REG_RCX, REG_RDX, REG_RSI, R
 // The alternate signal stack this thread got from the library (nullptr: none).
 constexpr size_t kAltStackSize = 64 * 1024;
 __thread void* t_alt_stack __attribute__((tls_model("initial-exec"))) = nullptr;
+// The one the program set last through sigaltstack (nullptr: none, or disabled).
+__thread void* t_program_alt_stack __attribute__((tls_model("initial-exec"))) = nullptr;
+
+// The library's own calls: sigaltstack is interposed (thread_stop_sigaltstack).
+int raw_sigaltstack(const stack_t* ss, stack_t* old) { return static_cast<int>(syscall(SYS_sigaltstack, ss, old)); }
 
 long futex(std::atomic<uint32_t>* word, int op, uint32_t value, const timespec* timeout) {
   return syscall(SYS_futex, reinterpret_cast<uint32_t*>(word), op, value, timeout, nullptr, 0);
@@ -52,6 +57,7 @@ void on_stop_signal(int, siginfo_t*, void* context) {
       if (g_table[i].tid != tid) continue;
       for (int r = 0; r < 16; ++r) g_table[i].regs[r] = static_cast<uintptr_t>(uc->uc_mcontext.gregs[kGeneralRegs[r]]);
       g_table[i].sp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
+      thread_stop_signal_stacks(g_table[i].alt_stacks);
       g_table[i].stopped = true;
       g_answered.fetch_add(1, std::memory_order_release);
       futex(&g_answered, FUTEX_WAKE, 1, nullptr);
@@ -115,13 +121,13 @@ void thread_stop_thread_start(bool new_thread) {
   if (t_alt_stack != nullptr) return;
   // A new thread starts without one; any other may have the program's own.
   stack_t current{};
-  if (!new_thread && (sigaltstack(nullptr, &current) != 0 || (current.ss_flags & SS_DISABLE) == 0)) return;
+  if (!new_thread && (raw_sigaltstack(nullptr, &current) != 0 || (current.ss_flags & SS_DISABLE) == 0)) return;
   void* memory = os_map(kAltStackSize);
   if (memory == nullptr) return;
   stack_t ours{};
   ours.ss_sp = memory;
   ours.ss_size = kAltStackSize;
-  if (sigaltstack(&ours, nullptr) != 0) {
+  if (raw_sigaltstack(&ours, nullptr) != 0) {
     os_unmap(memory, kAltStackSize);
     return;
   }
@@ -136,10 +142,48 @@ void thread_stop_thread_exit() {
   // program had put its own in place, that one is put back.
   stack_t off{}, previous{};
   off.ss_flags = SS_DISABLE;
-  if (sigaltstack(&off, &previous) != 0) return;  // running on it: leave it mapped
-  if (previous.ss_sp != t_alt_stack && (previous.ss_flags & SS_DISABLE) == 0) sigaltstack(&previous, nullptr);
+  if (raw_sigaltstack(&off, &previous) != 0) return;  // running on it: leave it mapped
+  if (previous.ss_sp != t_alt_stack && (previous.ss_flags & SS_DISABLE) == 0) raw_sigaltstack(&previous, nullptr);
   os_unmap(t_alt_stack, kAltStackSize);
   t_alt_stack = nullptr;
+}
+
+int thread_stop_sigaltstack(const stack_t* ss, stack_t* old, SigaltstackFn real) {
+  void* ours = t_alt_stack;
+  bool setting = ss != nullptr, disabling = setting && (ss->ss_flags & SS_DISABLE) != 0;
+  void* wanted = setting && !disabling ? ss->ss_sp : nullptr;
+  stack_t replaced{};
+  int result;
+  if (disabling && ours != nullptr) {
+    // Ours goes back in place of the program's (it fails as the disable would, with EPERM,
+    // while the thread runs on the program's stack).
+    stack_t back{};
+    back.ss_sp = ours;
+    back.ss_size = kAltStackSize;
+    result = real(&back, &replaced);
+  } else {
+    result = real(ss, &replaced);
+  }
+  if (result != 0) return result;
+  if (setting) t_program_alt_stack = wanted;
+  if (old != nullptr) {
+    // While the thread runs on ours (in a handler of the program's), the truth is told.
+    if (ours != nullptr && replaced.ss_sp == ours && (replaced.ss_flags & SS_ONSTACK) == 0) {
+      *old = stack_t{};
+      old->ss_flags = SS_DISABLE;
+    } else {
+      *old = replaced;
+    }
+  }
+  return 0;
+}
+
+void thread_stop_signal_stacks(uintptr_t out[2]) {
+  stack_t current{};
+  out[0] = raw_sigaltstack(nullptr, &current) == 0 && (current.ss_flags & SS_DISABLE) == 0
+               ? reinterpret_cast<uintptr_t>(current.ss_sp)
+               : 0;
+  out[1] = reinterpret_cast<uintptr_t>(t_program_alt_stack);
 }
 
 WorldStop::WorldStop() {

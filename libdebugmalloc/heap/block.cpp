@@ -25,7 +25,7 @@ Locate locate_block(uintptr_t address, BlockRef* out) {
     out->large = large;
     out->header = &large->header;
     out->slot = large->start;
-    out->slot_end = large->start + large->size;
+    out->slot_end = large_access_end(*large);  // not its inaccessible guard page
     out->user = large->user;
     out->size = large->user_size;
     return large->header.state() == ChunkState::kNeverUsed ? Locate::kNeverAllocated : Locate::kFound;

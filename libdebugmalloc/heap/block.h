@@ -15,7 +15,7 @@ namespace dm {
 struct BlockRef {
   ChunkHeader* header = nullptr;  // in the slot (TINY/SMALL) or in the LargeMeta
   uintptr_t slot = 0;             // slot start, or the large mapping's start
-  uintptr_t slot_end = 0;         // end of the slot or mapping (the rear guard ends here)
+  uintptr_t slot_end = 0;         // end of the slot, or of a mapping's accessible bytes (the rear guard ends here)
   uintptr_t user = 0;             // pointer handed to the program
   size_t size = 0;                // requested size
   ZoneMeta* zone = nullptr;       // exactly one of zone / large is set

@@ -16,6 +16,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "support/check.h"
+
 namespace dm {
 
 enum class ChunkState : uint8_t {
@@ -64,6 +66,7 @@ struct alignas(16) ChunkHeader {
   bool is_zero() const { return alloc_stack == 0 && free_stack == 0 && bits == 0; }
 
   static uint64_t pack(size_t size, size_t user_offset, ChunkState state, AllocOrigin origin, unsigned align_log2) {
+    DM_DCHECK(size <= kMaxSize && user_offset <= kMaxOffset && align_log2 < 32);  // the fields hold them
     return static_cast<uint64_t>(size) | (static_cast<uint64_t>(user_offset) << kSizeBits) |
            (static_cast<uint64_t>(state) << 38) | (static_cast<uint64_t>(origin) << 40) |
            (static_cast<uint64_t>(align_log2) << 43);

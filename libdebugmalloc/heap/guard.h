@@ -27,9 +27,10 @@ inline bool guards_enabled() { return g_options.redzone != 0; }
 // Guard bytes wanted on each side of a block of `size` bytes (a multiple of 16).
 size_t redzone_for(size_t size);
 
-// Where a block's front guard begins: after the header in a slot, at the mapping start for LARGE.
+// Where a block's front guard begins: after the header in a slot, at the first
+// accessible byte of the mapping for LARGE.
 inline uintptr_t front_guard_start(const BlockRef& block) {
-  return block.large != nullptr ? block.slot : block.slot + kHeaderSize;
+  return block.large != nullptr ? large_access_begin(*block.large) : block.slot + kHeaderSize;
 }
 
 // Writes the front guard [front, user) and the rear guard [user + size, end).

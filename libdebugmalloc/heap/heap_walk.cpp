@@ -1,6 +1,7 @@
 // Address-ordered snapshot of the registry.
 #include "heap/heap_walk.h"
 
+#include "support/check.h"
 #include "support/platform.h"
 
 namespace dm {
@@ -40,14 +41,16 @@ void SpanSnapshot::find_unreadable(const MemoryMap& maps) {
   for (size_t i = 0; i < count_; ++i) {
     uintptr_t at = spans_[i]->start, end = spans_[i]->start + spans_[i]->size;
     while (m < maps.size() && maps[m].end <= at) ++m;
-    // Every byte of the span not covered by a readable mapping is unreadable.
+    // Every byte of the span not covered by a readable mapping is unreadable
+    // (a range left out would be read, and the walk would fault on it).
     for (size_t k = m; at < end; ++k) {
       uintptr_t next = k < maps.size() && maps[k].start < end ? maps[k].start : end;
-      if (next > at) unreadable_.push_back(Mapping{at, next, false, false, false, false});
+      if (next > at) DM_CHECK(unreadable_.push_back(Mapping{at, next, false, false, false, false}));
       if (k >= maps.size() || maps[k].start >= end) break;
       uintptr_t covered = maps[k].end < end ? maps[k].end : end;
       if (!maps[k].readable)
-        unreadable_.push_back(Mapping{maps[k].start > at ? maps[k].start : at, covered, false, false, false, false});
+        DM_CHECK(
+            unreadable_.push_back(Mapping{maps[k].start > at ? maps[k].start : at, covered, false, false, false, false}));
       at = covered;
     }
   }

@@ -50,8 +50,9 @@ void for_each_block(SpanSnapshot& spans, size_t index, Fn&& fn) {
   ListedSpan* span = spans[index];
   if (span->kind == ZoneKind::kLarge) {
     if (locate_block(span->start, &block) != Locate::kFound) return;
-    // A freed large block's pages are protected by the library itself.
-    if (!spans.readable(span->start, span->start + span->size)) {
+    // A freed large block's pages are protected by the library itself (and its guard pages always are).
+    auto* large = static_cast<LargeMeta*>(span);
+    if (!spans.readable(large_access_begin(*large), large_access_end(*large))) {
       if (block.header->state() == ChunkState::kAllocated) spans.count_unreadable_slot();
       return;
     }

@@ -1,6 +1,7 @@
 // LARGE block mappings and their reuse cache.
 #include "heap/large.h"
 
+#include "heap/page_guard.h"
 #include "support/mutex.h"
 #include "support/object_pool.h"
 #include "support/platform.h"
@@ -37,7 +38,17 @@ LargeMeta* take_cached(size_t map_size, size_t align) {
 void destroy(LargeMeta* m) {
   registry().remove(m);
   os_unmap_span(reinterpret_cast<void*>(m->start), m->size);
+  if (m->guard_rear != 0) mapping_budget_give(1);
   g_large_pool.release(m);
+}
+
+// Makes the mapping's last page inaccessible, so that a block right-aligned
+// against it faults on overflow; not when the kernel's mapping budget is spent
+// (the page then holds more guard bytes).
+void protect_last_page(LargeMeta* m) {
+  if (m->size <= kPageSize || !mapping_budget_take(1)) return;
+  os_protect(reinterpret_cast<void*>(m->start + m->size - kPageSize), kPageSize, false);
+  m->guard_rear = static_cast<uint32_t>(kPageSize);
 }
 
 }  // namespace
@@ -59,7 +70,9 @@ LargeMeta* large_map(size_t map_size, size_t align) {
   m->start = reinterpret_cast<uintptr_t>(memory);
   m->size = map_size;
   m->fresh = true;
+  protect_last_page(m);
   if (!registry().add(m)) {
+    if (m->guard_rear != 0) mapping_budget_give(1);
     os_unmap_span(memory, map_size);
     g_large_pool.release(m);
     return nullptr;

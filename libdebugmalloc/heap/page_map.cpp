@@ -1,6 +1,7 @@
 // Radix table from 64 KiB granules to the span that owns them.
 #include "heap/page_map.h"
 
+#include "support/check.h"
 #include "support/platform.h"
 
 namespace dm {
@@ -20,7 +21,8 @@ PageMap::Leaf* PageMap::leaf_for(uintptr_t granule) {
 bool PageMap::set(uintptr_t start, size_t size, Span* span) {
   uintptr_t first = start >> kGranuleShift;
   uintptr_t last = (start + size - 1) >> kGranuleShift;
-  if (last >= kTopEntries * kLeafEntries) return false;
+  // Spans are the library's own mappings: never empty, never above the 47-bit user address space.
+  DM_CHECK(size != 0 && last < kTopEntries * kLeafEntries);
   for (uintptr_t g = first; g <= last; ++g) {
     Leaf* leaf = leaf_for(g);
     if (leaf == nullptr) {

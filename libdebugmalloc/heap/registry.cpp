@@ -1,13 +1,11 @@
 // Span registry: page map entries plus the list of all spans.
 #include "heap/registry.h"
 
+#include "support/check.h"
+
 namespace dm {
 
-namespace {
 constinit Registry g_registry;
-}
-
-Registry& registry() { return g_registry; }
 
 bool Registry::add(ListedSpan* span) {
   ScopedLock lock(mu_);
@@ -22,6 +20,8 @@ bool Registry::add(ListedSpan* span) {
 
 void Registry::remove(ListedSpan* span) {
   ScopedLock lock(mu_);
+  // Only a registered span is removed, once: it is linked from its predecessor or the head.
+  DM_CHECK(count_ != 0 && (span->registry_prev != nullptr ? span->registry_prev->registry_next == span : head_ == span));
   page_map_.clear(span->start, span->size);
   if (span->registry_prev != nullptr)
     span->registry_prev->registry_next = span->registry_next;

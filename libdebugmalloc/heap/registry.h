@@ -37,6 +37,9 @@ class Registry {
   size_t count_ = 0;
 };
 
-Registry& registry();
+// The one registry. Inline: the range checks of the interposed libc functions
+// (findings/range_check.h) look addresses up on every call.
+extern Registry g_registry;
+inline Registry& registry() { return g_registry; }
 
 }  // namespace dm

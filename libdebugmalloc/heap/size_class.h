@@ -9,6 +9,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "support/check.h"
+
 namespace dm {
 
 enum class ZoneKind : uint8_t { kTiny = 0, kSmall = 1, kLarge = 2 };
@@ -27,6 +29,7 @@ inline constexpr int kClassesPerDoubling = 4;
 inline constexpr int kNumClasses = kNumLinearClasses + kClassesPerDoubling * 10;  // up to 2^17
 
 constexpr size_t class_slot_size(int cls) {
+  DM_DCHECK(cls >= 0 && cls < kNumClasses);
   if (cls < kNumLinearClasses) return kMinSlot + 16 * static_cast<size_t>(cls);
   int k = cls - kNumLinearClasses;
   int exponent = 7 + k / kClassesPerDoubling;  // the class lies in (2^exponent, 2^(exponent+1)]
@@ -36,6 +39,7 @@ constexpr size_t class_slot_size(int cls) {
 
 // The smallest class whose slots hold `needed` bytes; needed must be <= kSmallMaxSlot.
 constexpr int size_to_class(size_t needed) {
+  DM_DCHECK(needed <= kSmallMaxSlot);
   if (needed <= 128) return needed <= kMinSlot ? 0 : static_cast<int>((needed - kMinSlot + 15) / 16);
   size_t m = needed - 1;
   int exponent = 63 - __builtin_clzll(m);

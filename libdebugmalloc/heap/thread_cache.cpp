@@ -1,6 +1,7 @@
 // Thread cache creation, refill/flush slow paths and thread-exit cleanup.
 #include "heap/thread_cache.h"
 
+#include "support/check.h"
 #include "support/object_pool.h"
 
 namespace dm {
@@ -43,12 +44,10 @@ void drain(ThreadCache* tc) {
 
 void unlink_cache(ThreadCache* tc) {
   ScopedLock lock(g_list_mu);
-  for (ThreadCache** p = &g_live_caches; *p != nullptr; p = &(*p)->next_cache) {
-    if (*p == tc) {
-      *p = tc->next_cache;
-      break;
-    }
-  }
+  ThreadCache** p = &g_live_caches;
+  while (*p != nullptr && *p != tc) p = &(*p)->next_cache;
+  DM_CHECK(*p == tc);  // a live cache is on the list (else the pool would hand out a listed cache)
+  *p = tc->next_cache;
 }
 
 ThreadCache* create_cache() {
@@ -76,6 +75,8 @@ ThreadCache* current_thread_cache() {
 void thread_cache_init(void (*on_create)(ThreadCache*)) { g_on_create = on_create; }
 
 void thread_cache_release(ThreadCache* tc) {
+  for (QuarantineBatch* batch : tc->quarantine_batch)
+    DM_CHECK(batch == nullptr);  // else its blocks would never leave the quarantine
   t_cache = kDeadCache;  // frees later in this thread's exit go straight to central
   drain(tc);
   unlink_cache(tc);

@@ -16,6 +16,7 @@
 namespace dm {
 
 struct QuarantineBatch;
+inline constexpr int kQuarantineBands = 3;  // the quarantine's size bands (core/quarantine.cpp)
 
 struct ThreadCache {
   struct Bin {
@@ -24,7 +25,7 @@ struct ThreadCache {
     uint32_t capacity = 0;
   };
   Bin bins[kNumClasses];
-  QuarantineBatch* quarantine_batch = nullptr;  // frees gathered before joining the global quarantine
+  QuarantineBatch* quarantine_batch[kQuarantineBands] = {};  // per size band: frees gathered before joining the quarantine
   ThreadCache* next_cache = nullptr;            // in the list of live caches
 };
 

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "support/check.h"
 #include "support/mutex.h"
 #include "support/object_pool.h"
 #include "support/platform.h"
@@ -94,9 +95,13 @@ void destroy_zone(ZoneMeta* z) {
 int take_from_zone(ZoneMeta* z, void** out, int max) {
   int n = 0;
   constexpr uint32_t kWords = ZoneMeta::kMaxSlots / 64;
+  uint32_t empty_words = 0;
   while (n < max && z->free_count != 0) {
     uint64_t& word = z->free_bits[z->free_hint];
     if (word == 0) {
+      // A whole lap of empty words would mean free_count disagrees with free_bits (it would spin forever).
+      ++empty_words;
+      DM_CHECK(empty_words <= kWords);
       z->free_hint = (z->free_hint + 1) % kWords;
       continue;
     }
@@ -119,6 +124,7 @@ bool zone_has_free(const ZoneMeta* z) { return z->free_count != 0 || z->bump < z
 }  // namespace
 
 int central_take(int cls, void** out, int max) {
+  DM_DCHECK(cls >= 0 && cls < kNumClasses);
   ClassCentral& c = g_classes[cls];
   ScopedLock lock(c.mu);
   int n = c.transfer_count < max ? c.transfer_count : max;
@@ -143,6 +149,7 @@ int central_take(int cls, void** out, int max) {
 }
 
 void central_give(int cls, void* const* slots, int count) {
+  DM_DCHECK(cls >= 0 && cls < kNumClasses);
   ClassCentral& c = g_classes[cls];
   ScopedLock lock(c.mu);
   if (c.transfer_count + count <= transfer_capacity(cls)) {
@@ -153,7 +160,12 @@ void central_give(int cls, void* const* slots, int count) {
   for (int i = 0; i < count; ++i) {
     void* slot = slots[i];
     auto* z = static_cast<ZoneMeta*>(registry().lookup(reinterpret_cast<uintptr_t>(slot)));
-    uint32_t index = static_cast<uint32_t>((reinterpret_cast<uintptr_t>(slot) - z->start) / z->slot_size);
+    // Slots come back to the class they were taken from, whole, and once.
+    DM_CHECK(z != nullptr && z->kind != ZoneKind::kLarge && z->cls == cls);
+    uintptr_t offset = reinterpret_cast<uintptr_t>(slot) - z->start;
+    uint32_t index = static_cast<uint32_t>(offset / z->slot_size);
+    DM_CHECK(offset % z->slot_size == 0 && index < z->bump && z->used != 0);
+    DM_CHECK((z->free_bits[index / 64] & (uint64_t{1} << (index % 64))) == 0);
     z->free_bits[index / 64] |= uint64_t{1} << (index % 64);
     if (z->free_count++ == 0) z->free_hint = index / 64;
     --z->used;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <new>
 
+#include "support/check.h"
 #include "support/kept_strings.h"
 #include "support/mmap_vector.h"
 #include "support/mutex.h"
@@ -90,6 +91,7 @@ void modules_refresh() {
   if (g_modules == nullptr) g_modules = new (g_modules_storage) MmapVector<Module>();
   size_t existing = g_modules->size();
   MmapVector<uint8_t> seen;
+  DM_CHECK(seen.reserve(existing));  // the pass below writes seen[i] for every existing module
   for (size_t i = 0; i < existing; ++i) seen.push_back(0);
   RefreshPass pass{existing != 0 ? seen.begin() : nullptr, existing};
   dl_iterate_phdr(visit, &pass);

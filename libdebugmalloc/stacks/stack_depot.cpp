@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstring>
 
+#include "support/check.h"
 #include "support/mutex.h"
 #include "support/platform.h"
 
@@ -111,7 +112,11 @@ StackId depot_put(const uintptr_t* frames, uint32_t depth) {
 }
 
 const uintptr_t* depot_get(StackId id, uint32_t* depth) {
-  if (id == 0 || id / kIdsPerPage >= kIdPages) return nullptr;
+  if (id == 0) return nullptr;
+  // Ids come from depot_put only (chunk headers that pass their checksum, records):
+  // one it never issued was corrupted inside the library, or is not a stack id at all.
+  DM_CHECK(id < g_next_id.load(std::memory_order_acquire));
+  if (id / kIdsPerPage >= kIdPages) return nullptr;
   StackRecord** entries = g_id_pages[id / kIdsPerPage].load(std::memory_order_acquire);
   if (entries == nullptr) return nullptr;
   StackRecord* r = __atomic_load_n(&entries[id % kIdsPerPage], __ATOMIC_ACQUIRE);

@@ -18,7 +18,7 @@ inline constexpr uint32_t kMaxStackDepth = 64;
 StackId depot_put(const uintptr_t* frames, uint32_t depth);
 
 // The frames of a stored stack (return addresses, innermost first); nullptr for
-// an unknown id.
+// id 0. An id depot_put never returned fails an internal check (support/check.h).
 const uintptr_t* depot_get(StackId id, uint32_t* depth);
 
 void depot_lock_all();

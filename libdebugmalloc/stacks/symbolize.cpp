@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "support/check.h"
 #include "support/internal_arena.h"
 #include "support/kept_strings.h"
 #include "support/mmap_vector.h"
@@ -70,6 +71,7 @@ CacheEntry* find_slot(uintptr_t pc) {
     for (const CacheEntry& e : *g_cache)
       if (e.pc != 0) old.push_back(e);
     g_cache->reset();
+    DM_CHECK(g_cache->reserve(cap));  // the probing below needs all `cap` entries (a power of two)
     for (size_t i = 0; i < cap; ++i) g_cache->push_back(CacheEntry{});
     g_cache_used = 0;
     for (const CacheEntry& e : old) {

@@ -3,6 +3,7 @@
 
 #include <cstring>
 
+#include "support/check.h"
 #include "support/mutex.h"
 
 namespace dm {
@@ -65,6 +66,8 @@ void* internal_allocate(size_t size, size_t align) {
     ScopedLock lock(g_mu);
     if (g_free[cls] != nullptr) {
       block = reinterpret_cast<uintptr_t>(g_free[cls]);
+      // A free block was cut from the arena's used part (else the free list is corrupt).
+      DM_CHECK(block >= g_start && block + class_bytes <= g_bump && block % 16 == 0);
       g_free[cls] = g_free[cls]->next;
     } else if (g_end - g_bump >= class_bytes) {
       block = g_bump;
@@ -84,6 +87,8 @@ void* internal_allocate(size_t size, size_t align) {
 void internal_free(void* pointer) {
   auto* prefix = reinterpret_cast<BlockPrefix*>(static_cast<char*>(pointer) - sizeof(BlockPrefix));
   if (prefix->magic != kMagic || prefix->cls >= kNumClasses) return;  // not a block start: leave it
+  // A valid prefix points back to its block, in the arena, at or before the prefix.
+  DM_CHECK(prefix->block >= g_start && prefix->block <= reinterpret_cast<uintptr_t>(prefix));
   prefix->magic = 0;
   auto* node = reinterpret_cast<FreeBlock*>(prefix->block);
   ScopedLock lock(g_mu);

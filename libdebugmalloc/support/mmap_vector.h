@@ -5,6 +5,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "support/check.h"
 #include "support/platform.h"
 
 namespace dm {
@@ -31,12 +32,24 @@ class MmapVector {
       if (!grow()) return false;
     return true;
   }
-  T& back() { return data_[size_ - 1]; }
-  void pop_back() { --size_; }
+  T& back() {
+    DM_DCHECK(size_ != 0);
+    return data_[size_ - 1];
+  }
+  void pop_back() {
+    DM_DCHECK(size_ != 0);
+    --size_;
+  }
   bool empty() const { return size_ == 0; }
   size_t size() const { return size_; }
-  T& operator[](size_t i) { return data_[i]; }
-  const T& operator[](size_t i) const { return data_[i]; }
+  T& operator[](size_t i) {
+    DM_DCHECK(i < size_);
+    return data_[i];
+  }
+  const T& operator[](size_t i) const {
+    DM_DCHECK(i < size_);
+    return data_[i];
+  }
   T* begin() { return data_; }
   T* end() { return data_ + size_; }
   void clear() { size_ = 0; }

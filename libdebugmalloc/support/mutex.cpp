@@ -29,6 +29,9 @@ void Mutex::lock_slow() {
   while (state_.exchange(kContended, std::memory_order_acquire) != kUnlocked) futex(&state_, FUTEX_WAIT, kContended);
 }
 
-void Mutex::wake_one() { futex(&state_, FUTEX_WAKE, 1); }
+void Mutex::unlock_slow(uint32_t previous) {
+  DM_CHECK(previous == kContended);  // not kUnlocked: unlocking a lock nobody holds
+  futex(&state_, FUTEX_WAKE, 1);
+}
 
 }  // namespace dm

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "support/check.h"
+
 namespace dm {
 
 class Mutex {
@@ -23,7 +25,8 @@ class Mutex {
     return state_.compare_exchange_strong(expected, kLocked, std::memory_order_acquire);
   }
   void unlock() {
-    if (__builtin_expect(state_.exchange(kUnlocked, std::memory_order_release) == kContended, 0)) wake_one();
+    uint32_t previous = state_.exchange(kUnlocked, std::memory_order_release);
+    if (DM_UNLIKELY(previous != kLocked)) unlock_slow(previous);
   }
   // For the child after fork: the forking thread held every lock; nobody else exists.
   void reset_after_fork() { state_.store(kUnlocked, std::memory_order_relaxed); }
@@ -31,7 +34,7 @@ class Mutex {
  private:
   static constexpr uint32_t kUnlocked = 0, kLocked = 1, kContended = 2;
   void lock_slow();
-  void wake_one();
+  void unlock_slow(uint32_t previous);  // wakes a waiter; checks that the lock was held
   std::atomic<uint32_t> state_{kUnlocked};
 };
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <new>
 
+#include "support/check.h"
 #include "support/mutex.h"
 #include "support/platform.h"
 
@@ -36,6 +37,7 @@ class ObjectPool {
   }
 
   void release(T* object) {
+    DM_DCHECK(object != nullptr);
     ScopedLock lock(mu_);
     auto* node = reinterpret_cast<FreeNode*>(object);
     node->next = free_;

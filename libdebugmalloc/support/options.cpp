@@ -188,6 +188,20 @@ bool parse_options(const char* text, Options* options, char* storage, size_t sto
     w.say("value out of range for", "redzone", 7, "at most 2048; using 2048");
     options->redzone = 2048;
   }
+  const char* mode = options->guard_pages;
+  if (strcmp(mode, "sample") != 0 && strcmp(mode, "all") != 0 && strcmp(mode, "site") != 0 &&
+      strcmp(mode, "off") != 0) {
+    w.say("bad value for", "guard_pages", 11, "expects sample, all, site or off; using sample");
+    options->guard_pages = "sample";
+  }
+  if (strcmp(options->guard_pages_align, "right") != 0 && strcmp(options->guard_pages_align, "left") != 0) {
+    w.say("bad value for", "guard_pages_align", 17, "expects right or left; using right");
+    options->guard_pages_align = "right";
+  }
+  if (options->guard_pages_max_size > 61440) {
+    w.say("value out of range for", "guard_pages_max_size", 20, "at most 61440 (15 pages); using 61440");
+    options->guard_pages_max_size = 61440;
+  }
   return w.ok;
 }
 

@@ -8,6 +8,7 @@
 
 #include <atomic>
 
+#include "support/check.h"
 #include "support/own_memory.h"
 
 namespace dm {
@@ -61,6 +62,7 @@ void* os_map(size_t size) {
 }
 
 void* os_map_aligned(size_t size, size_t align, bool committed) {
+  DM_CHECK(is_power_of_two(align) && align >= kPageSize);
   ErrnoGuard keep;
   if (size + align < size) return nullptr;
   // Map more than needed, then trim both ends to the aligned window.
@@ -93,6 +95,7 @@ constinit PendingUnmap g_pending[kMaxPendingUnmaps] = {};
 }  // namespace
 
 void os_unmap(void* p, size_t size) {
+  DM_DCHECK(reinterpret_cast<uintptr_t>(p) % kMapGranule == 0);  // os_map's memory starts on a granule
   size_t rounded = align_up(size, kMapGranule);
   if (g_defer_unmaps.load(std::memory_order_acquire)) {
     size_t i = g_pending_count.fetch_add(1, std::memory_order_acq_rel);

@@ -85,7 +85,8 @@ class Examples(unittest.TestCase):
         self.assertEqual(len(reports), 1, proc.stderr)
         kind, summary, text = reports[0]
         self.assertEqual(kind, "use-after-free")
-        self.assertRegex(summary, r"^an access at offset 5000 of a 1048576-byte block")
+        self.assertRegex(summary, r"^read 5000 bytes inside the freed 1048576-byte block at 0x[0-9a-f]+$")
+        self.assertIn("found by a read of a protected page at:", text)
         self.assertIn("brightness", section(text, "found by"))
         self.assertIn("load_image", section(text, "was allocated at:"))
         self.assertIn("main", section(text, "and freed at:"))

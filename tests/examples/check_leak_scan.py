@@ -376,6 +376,157 @@ class LeakSanitizerChecks(LeakScanCase):
         self.assertEqual(scan.groups("leak_block"), [], "the block leaked after the check is not checked")
 
 
+SCAN_STATISTICS = re.compile(r"^debugmalloc: leak scan: (\d+) blocks in [\d.]+ ms \(cpu [\d.]+ ms\); tagged pointers (on|off): "
+                             r"(\d+) blocks reached only through them, (\d+) more made reachable by them; "
+                             r"held by the kernel: (\d+) epoll data, (\d+) timer values$", re.M)
+
+
+def scan_statistics(scan):
+    """The verbosity=1 line of the check at exit: (tagged on, tag-only blocks, epoll data, timer values)."""
+    found = SCAN_STATISTICS.findall(scan.proc.stderr)
+    assert found, scan.proc.stderr
+    _, tagged, tag_only, _, epoll, timers = found[-1]
+    return tagged == "on", int(tag_only), int(epoll), int(timers)
+
+
+class TaggedPointers(LeakScanCase):
+    """Boost.Lockfree keeps an ABA tag in the top 16 bits of its pointers (examples/leak_lockfree.cpp):
+    a queue and a stack with 500 items (48 bytes, make_item) queued in each at exit, 1201 nodes
+    (allocate_node) behind tagged words only. Valgrind and LeakSanitizer call them lost."""
+    NODES, ITEMS = 1201, 1000
+    NODE_FUNCTION = "allocate_node(unsigned long, unsigned long)"
+
+    def scan(self, case, options=""):
+        if not os.path.exists(example("leak-lockfree")):
+            self.skipTest("example-leak-lockfree was not built: no Boost headers (libboost-dev)")
+        scan = Scan("leak-lockfree", case, "leak_kinds=all:exitcode=0:verbosity=1" + options)
+        self.assertOwnOutput(scan)
+        self.assertEqual(scan.proc.stdout, f"{case}: 500 items queued in each, 1201 nodes live, popped ids sum 59900\n")
+        return scan
+
+    def blocks(self, scan, function, kinds):
+        return sum(blocks for kind, _, blocks in scan.groups(function) if kind in kinds)
+
+    def items(self, scan):
+        """{kind: (bytes, blocks)} of the items (two groups: pushed onto the queue, onto the stack)."""
+        out = {}
+        for kind, nbytes, blocks in scan.groups("make_item(int)"):
+            b, n = out.get(kind, (0, 0))
+            out[kind] = (b + nbytes, n + blocks)
+        return out
+
+    def test_a_global_queue_and_stack_keep_their_nodes_and_items(self):
+        scan = self.scan("global")
+        self.assertLost(scan, definite=(0, 0))
+        self.assertEqual(self.items(scan), {"reachable": (48 * self.ITEMS, self.ITEMS)})
+        self.assertEqual(self.blocks(scan, self.NODE_FUNCTION, ("reachable",)), self.NODES)
+        self.assertEqual(self.blocks(scan, self.NODE_FUNCTION, ("definite", "indirect", "possible")), 0)
+
+    def test_with_tagged_pointers_0_they_are_lost_again_and_the_counter_says_how_many(self):
+        on, off = self.scan("global"), self.scan("global", ":tagged_pointers=0")
+        lost = off.last["definite"][1] + off.last["indirect"][1]
+        self.assertGreater(off.last["definite"][1], 0, off.proc.stderr)
+        self.assertEqual(self.blocks(off, "make_item(int)", ("reachable",)), 0, "no item is reachable without tags")
+        self.assertEqual(on.last["reachable"][1] - off.last["reachable"][1], lost, "all of them, and only them")
+        self.assertEqual(scan_statistics(on)[:2], (True, lost), "the scan counts the blocks only a tag kept")
+        self.assertEqual(scan_statistics(off)[:2], (False, 0))
+
+    def test_a_lost_queue_and_stack_lose_their_nodes_and_items(self):
+        # The tag is the only thing between these blocks and a real leak: it must keep nothing by itself.
+        scan = self.scan("lost")
+        self.assertEqual(scan.last["definite"][1], 2, "the queue and the stack objects")
+        self.assertEqual(scan.last["indirect"][1], self.NODES + self.ITEMS, "what hangs from them, tags followed")
+        self.assertEqual(scan.last["possible"], (0, 0))
+        self.assertEqual(self.items(scan), {"indirect": (48 * self.ITEMS, self.ITEMS)})
+        self.assertEqual(self.blocks(scan, self.NODE_FUNCTION, ("indirect",)), self.NODES)
+        self.assertEqual(scan.groups("make_lost_structures()")[0][0], "definite")
+
+
+class SignalStacks(LeakScanCase):
+    """A 40960-byte signal stack malloc'd by the program (examples/leak_sigaltstack.c): the kernel holds
+    its only pointer while it is installed."""
+
+    def scan(self, case):
+        scan = Scan("leak-sigaltstack", case)
+        self.assertOwnOutput(scan)
+        self.assertNotIn("did not stop", scan.proc.stderr)
+        self.assertIn(" before: disabled; handler on the new stack: yes\n", scan.proc.stdout,
+                      "the tool's own signal stack is not shown to the program")
+        return scan
+
+    def test_installed_on_the_main_thread_it_is_still_reachable(self):
+        scan = self.scan("main")
+        self.assertLost(scan, definite=(0, 0))
+        self.assertEqual(scan.groups("make_signal_stack"), [("reachable", 40960, 1)])
+
+    def test_installed_on_a_thread_stopped_for_the_check_it_is_still_reachable(self):
+        scan = self.scan("thread")
+        self.assertLost(scan, definite=(0, 0))
+        self.assertEqual(scan.groups("make_signal_stack"), [("reachable", 40960, 1)])
+
+    def test_a_stack_replaced_by_another_is_lost(self):
+        scan = self.scan("replaced")
+        self.assertLost(scan, definite=(40960, 1))
+        self.assertEqual(scan.groups("make_signal_stack"), [("definite", 40960, 1), ("reachable", 40960, 1)])
+
+    def test_disabled_and_freed_the_thread_still_stops_and_nothing_leaks(self):
+        scan = self.scan("disabled")
+        self.assertIn("disabled: now disabled\n", scan.proc.stdout)
+        self.assertLost(scan, definite=(0, 0))
+        self.assertEqual(scan.groups("make_signal_stack"), [])
+
+
+class KernelHeldPointers(LeakScanCase):
+    """A 204-byte connection object whose only pointer the kernel holds (examples/leak_epoll.c): an epoll
+    registration's data.ptr, or a POSIX timer's sigev_value. Reachable while registered, lost after."""
+
+    def scan(self, case, held=None):
+        scan = Scan("leak-epoll", case, "leak_kinds=all:exitcode=0:verbosity=1")
+        self.assertOwnOutput(scan)
+        if held is not None:
+            self.assertEqual(scan_statistics(scan)[2:], held, "(epoll data, timer values) held at exit")
+        return scan
+
+    def assertConnection(self, scan, kind):
+        self.assertEqual(scan.groups("make_connection"), [(kind, 204, 1)])
+        if kind == "reachable":
+            self.assertLost(scan, definite=(0, 0))
+        else:
+            self.assertLost(scan, definite=(204, 1))
+
+    def test_registered_with_epoll_it_is_still_reachable(self):
+        scan = self.scan("registered", (1, 0))
+        self.assertEqual(scan.proc.stdout, "registered: epoll_wait gave back the connection: yes\n")
+        self.assertConnection(scan, "reachable")
+
+    def test_once_the_registration_is_gone_it_is_lost(self):
+        for case in ("deleted", "closed", "epoll_closed", "dup2", "close_range"):
+            with self.subTest(case=case):
+                scan = self.scan(case, (0, 0))
+                self.assertEqual(scan.proc.stdout, f"{case}: epoll_wait gave back the connection: yes\n")
+                self.assertConnection(scan, "definite")
+
+    def test_a_vfork_child_closing_the_descriptors_drops_nothing_of_the_parents(self):
+        scan = self.scan("vfork", (1, 0))
+        self.assertEqual(scan.proc.stdout, "vfork: epoll_wait gave back the connection: yes\n")
+        self.assertConnection(scan, "reachable")
+
+    def test_epoll_ctl_mod_replaces_the_value(self):
+        scan = self.scan("modified", (1, 0))
+        self.assertConnection(scan, "definite")
+        self.assertEqual(scan.groups("make_other"), [("reachable", 96, 1)])
+
+    def test_one_descriptor_in_two_epoll_instances(self):
+        scan = self.scan("two_loops", (1, 0))
+        self.assertConnection(scan, "definite")
+        self.assertEqual(scan.groups("make_other"), [("reachable", 96, 1)])
+
+    def test_a_timers_sigev_value_until_timer_delete(self):
+        scan = self.scan("timer", (0, 1))
+        self.assertEqual(scan.proc.stdout, "timer: the signal carried the connection\n")
+        self.assertConnection(scan, "reachable")
+        self.assertConnection(self.scan("timer_deleted", (0, 0)), "definite")
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--lib", required=True)

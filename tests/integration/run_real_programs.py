@@ -199,7 +199,8 @@ class Harness:
         env = self.base_env(env_extra)
         env["LD_DEBUG"] = "libs"
         env["LD_DEBUG_OUTPUT"] = os.path.join(ld_dir, "ld")
-        env["DEBUGMALLOC_OPTIONS"] = "report_dir=%s:exitcode=0:leaks=0%s" % (reports, ":" + options if options else "")
+        env["DEBUGMALLOC_OPTIONS"] = "report_dir=%s:exitcode=0:leaks=0%s%s" % (
+            reports, ":" + options if options else "", ":" + EXTRA_OPTIONS if EXTRA_OPTIONS else "")
         if mode == "preloaded":
             env["LD_PRELOAD"] = LIB
         out_path = os.path.join(run_dir, "stdout")
@@ -634,8 +635,11 @@ y/qz/QZ/
 CASES = sorted(n[len("test_"):] for n in dir(RealPrograms) if n.startswith("test_"))
 
 
+EXTRA_OPTIONS = ""  # --options: appended to every run's DEBUGMALLOC_OPTIONS
+
+
 def main():
-    global LIB, KEEP, TOOL
+    global LIB, KEEP, TOOL, EXTRA_OPTIONS
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--lib", help="path of libdebugmalloc.so")
     ap.add_argument("--tool", help="the debugmalloc tool; when given, the report files of every preloaded run "
@@ -643,7 +647,10 @@ def main():
     ap.add_argument("--only", action="append", metavar="NAME", help="run only this case (repeatable)")
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
     ap.add_argument("--keep", action="store_true", help="keep the temporary run directories for inspection")
+    ap.add_argument("--options", default="", metavar="NAME=VALUE:...",
+                    help="library options added to every run, e.g. guard_pages=all")
     args = ap.parse_args()
+    EXTRA_OPTIONS = args.options
     if args.list:
         print("\n".join(CASES))
         return 0

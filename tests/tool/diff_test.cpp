@@ -8,7 +8,7 @@
 
 #include <sstream>
 
-namespace dm {
+namespace dmtool {
 namespace {
 
 using test::fixture;
@@ -74,4 +74,4 @@ TEST(Diff, BadBaselinesAreRefusedWithTheirName) {
 }
 
 }  // namespace
-}  // namespace dm
+}  // namespace dmtool

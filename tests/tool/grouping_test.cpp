@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-namespace dm {
+namespace dmtool {
 namespace {
 
 using test::fixture;
@@ -79,7 +79,7 @@ TEST(Grouping, ErrorsGroupByKindDetectionAndAllocationStack) {
   for (const ReportFile& f : r.reports) m.add(f);
   Findings f = groupFindings(m, {});
   ASSERT_EQ(f.errors.size(), 3u);
-  EXPECT_EQ(f.errors[0].kind, ErrorKind::UseAfterFree);  // most frequent first
+  EXPECT_EQ(f.errors[0].kind, ErrorKind::kUseAfterFree);  // most frequent first
   EXPECT_EQ(f.errors[0].count, 4u);
   EXPECT_EQ(f.errors[0].pids, (std::vector<std::int64_t>{5001, 5002}));
   EXPECT_EQ(f.errorCount, 6u);
@@ -97,8 +97,8 @@ TEST(Grouping, LeaksSortDefiniteFirstThenLargest) {
   m.add(r.reports.at(0));
   Findings f = groupFindings(m, {});
   ASSERT_EQ(f.leaks.size(), 4u);
-  EXPECT_EQ(f.leaks[0].kind, LeakKind::Definite);
-  EXPECT_EQ(f.leaks[3].kind, LeakKind::Reachable);
+  EXPECT_EQ(f.leaks[0].kind, LeakKind::kDefinite);
+  EXPECT_EQ(f.leaks[3].kind, LeakKind::kReachable);
 }
 
 TEST(Inputs, DirectoriesAreSearchedAndBadFilesSkippedUnderKeepGoing) {
@@ -131,4 +131,4 @@ TEST(Frames, RuntimeFramesAreNotTheUsersCode) {
 }
 
 }  // namespace
-}  // namespace dm
+}  // namespace dmtool

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-namespace dm::json_lite {
+namespace dmtool::json_lite {
 namespace {
 
 bool nlohmannAccepts(std::string_view s) {
@@ -106,4 +106,4 @@ TEST(JsonLite, NestingIsLimited) {
 }
 
 }  // namespace
-}  // namespace dm::json_lite
+}  // namespace dmtool::json_lite

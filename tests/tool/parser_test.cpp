@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
-namespace dm {
+#include <cstring>
+
+namespace dmtool {
 namespace {
 
 using test::fixture;
@@ -28,7 +30,7 @@ TEST(Parser, ReadsEveryRecordOfAFinishedReport) {
   EXPECT_EQ(r.modules[0].buildId, "0123456789abcdef0123456789abcdef01234567");
   EXPECT_EQ(r.stacks.size(), 7u);
   ASSERT_EQ(r.errors.size(), 3u);
-  EXPECT_EQ(r.errors[0].kind, ErrorKind::DoubleFree);
+  EXPECT_EQ(r.errors[0].kind, ErrorKind::kDoubleFree);
   EXPECT_EQ(r.errors[0].count, 2u);
   EXPECT_EQ(*r.errors[0].address, 0x7f0000000a30u);
   EXPECT_FALSE(r.errors[2].stack.has_value());  // heap check at exit: no detection stack
@@ -166,11 +168,15 @@ TEST(Parser, AJournalNeedsNoEndButAReportDoes) {
 
 // The bad-request kinds came later: they are appended, so every earlier kind keeps its number.
 TEST(Parser, ReadsTheBadRequestKinds) {
-  EXPECT_EQ(static_cast<int>(ErrorKind::HeapCorruption), 6);
-  EXPECT_EQ(static_cast<int>(ErrorKind::AllocationSizeTooBig), 7);
-  EXPECT_EQ(static_cast<int>(ErrorKind::CallocOverflow), 8);
-  for (std::size_t k = 0; k < kErrorKindCount; ++k)
-    EXPECT_EQ(parseErrorKind(kErrorKindNames[k]), static_cast<ErrorKind>(k)) << kErrorKindNames[k];
+  EXPECT_EQ(static_cast<int>(ErrorKind::kHeapCorruption), 6);
+  EXPECT_EQ(static_cast<int>(ErrorKind::kAllocationSizeTooBig), 7);
+  EXPECT_EQ(static_cast<int>(ErrorKind::kCallocOverflow), 8);
+  for (int k = 0; k < dm::kNumErrorKinds; ++k) {
+    ErrorKind parsed{};
+    const char* name = dm::kErrorKindNames[k];
+    EXPECT_TRUE(dm::error_kind_from_name(name, std::strlen(name), &parsed)) << name;
+    EXPECT_EQ(parsed, static_cast<ErrorKind>(k)) << name;
+  }
   std::string body =
       R"({"t":"stack","id":1,"frames":[{"pc":"0x55d0c8a01157","module":null,"offset":null,"function":"read_record","file":"/src/r.c","line":9}]})"
       "\n"
@@ -180,13 +186,13 @@ TEST(Parser, ReadsTheBadRequestKinds) {
       "\n";
   ReportFile r = parseReport(reportText(body), "x.report", EndRule::Required);
   ASSERT_EQ(r.errors.size(), 2u);
-  EXPECT_EQ(r.errors[0].kind, ErrorKind::AllocationSizeTooBig);
+  EXPECT_EQ(r.errors[0].kind, ErrorKind::kAllocationSizeTooBig);
   EXPECT_EQ(r.errors[0].count, 2u);
   EXPECT_FALSE(r.errors[0].address.has_value());
   EXPECT_FALSE(r.errors[0].block.has_value());
   EXPECT_TRUE(r.errors[0].stack.has_value());
   EXPECT_FALSE(r.errors[0].allocStack.has_value());
-  EXPECT_EQ(r.errors[1].kind, ErrorKind::CallocOverflow);
+  EXPECT_EQ(r.errors[1].kind, ErrorKind::kCallocOverflow);
 }
 
 TEST(Parser, HugeNumbersAndDeepNestingAreRejectedNotCrashed) {
@@ -198,4 +204,4 @@ TEST(Parser, HugeNumbersAndDeepNestingAreRejectedNotCrashed) {
 }
 
 }  // namespace
-}  // namespace dm
+}  // namespace dmtool

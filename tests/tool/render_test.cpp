@@ -14,7 +14,7 @@
 #include <set>
 #include <sstream>
 
-namespace dm {
+namespace dmtool {
 namespace {
 
 using json = nlohmann::json;
@@ -230,8 +230,8 @@ Loaded badRequests() {
 TEST(BadRequests, EveryFormatNamesTheKinds) {
   Loaded l = badRequests();
   ASSERT_EQ(l.findings.errors.size(), 2u);
-  EXPECT_EQ(l.findings.errors[0].kind, ErrorKind::AllocationSizeTooBig);  // the most frequent first
-  EXPECT_EQ(l.findings.errors[1].kind, ErrorKind::CallocOverflow);
+  EXPECT_EQ(l.findings.errors[0].kind, ErrorKind::kAllocationSizeTooBig);  // the most frequent first
+  EXPECT_EQ(l.findings.errors[1].kind, ErrorKind::kCallocOverflow);
 
   std::string text = rendered(Format::Text, l);
   EXPECT_NE(
@@ -298,8 +298,8 @@ TEST(FailOnList, ParsesWordsAndRefusesUnknownOnes) {
   auto f = FailOn::parse("errors,possible", bad);
   ASSERT_TRUE(f);
   EXPECT_TRUE(f->errors);
-  EXPECT_TRUE(f->names(LeakKind::Possible));
-  EXPECT_FALSE(f->names(LeakKind::Definite));
+  EXPECT_TRUE(f->names(LeakKind::kPossible));
+  EXPECT_FALSE(f->names(LeakKind::kDefinite));
   EXPECT_FALSE(FailOn::parse("errors,lost", bad));
   EXPECT_EQ(bad, "lost");
   auto none = FailOn::parse("none", bad);
@@ -308,4 +308,4 @@ TEST(FailOnList, ParsesWordsAndRefusesUnknownOnes) {
 }
 
 }  // namespace
-}  // namespace dm
+}  // namespace dmtool

@@ -473,8 +473,21 @@ class Run(unittest.TestCase):
         proc = tool("run", "--help")
         self.assertEqual(proc.returncode, 0)
         for section in ("SYNOPSIS\n  debugmalloc run [OPTIONS] [--] PROG [ARGS...]", "DESCRIPTION", "EXAMPLES", "EXIT STATUS",
-                        "ENVIRONMENT", "--quarantine-mb", "--leak-kinds", "--keep-reports", "Checking"):
+                        "ENVIRONMENT", "--quarantine-mb", "--leak-kinds", "--keep-reports", "Checking",
+                        "--guard-pages", "--sample-rate", "--guard-sites"):
             self.assertIn(section, proc.stdout)
+
+    def test_guard_page_flags_become_library_options(self):
+        proc = tool("run", "--guard-pages", "site", "--sample-rate", "7", "--guard-sites", "sites.txt", "--",
+                    "sh", "-c", 'echo "O=$DEBUGMALLOC_OPTIONS"', env=self.env())
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        opts = proc.stdout.splitlines()[0][2:].split(":")
+        self.assertIn("guard_pages=site", opts)
+        self.assertIn("sample_rate=7", opts)
+        self.assertIn("guard_sites=" + os.path.abspath("sites.txt"), opts)
+        bad = tool("run", "--guard-pages", "sometimes", "--", "true", env=self.env())
+        self.assertEqual(bad.returncode, 2)
+        self.assertIn("--guard-pages", bad.stderr)
 
 
 def main():

@@ -19,7 +19,7 @@ __attribute__((noinline)) int knownFunction(int x) {
 }
 }  // namespace dm_test_symbols
 
-namespace dm {
+namespace dmtool {
 namespace {
 
 std::string selfBuildId() {
@@ -155,4 +155,4 @@ TEST(Demangle, NamesInAReport) {
 }
 
 }  // namespace
-}  // namespace dm
+}  // namespace dmtool

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace dm::test {
+namespace dmtool::test {
 
 inline std::string fixture(const std::string& rel) { return std::string(DM_FIXTURES) + "/" + rel; }
 
@@ -27,4 +27,4 @@ inline Model modelOf(const std::vector<std::string>& texts) {
   return m;
 }
 
-}  // namespace dm::test
+}  // namespace dmtool::test

@@ -49,9 +49,28 @@ TEST(Quarantine, WriteAfterFreeIsReportedWhenTheBlockLeaves) {
   release(p);
   p[7] = 'x';  // use after free
   uint64_t before = error_count();
-  // Push 2 MiB of other frees through a 1 MiB quarantine.
-  for (int i = 0; i < 200; ++i) release(allocate(10000, 0, AllocOrigin::kMalloc, {}));
+  // Push 2 MiB of other frees of its size band (TINY slots) through a 1 MiB quarantine.
+  for (int i = 0; i < 10000; ++i) release(allocate(100, 0, AllocOrigin::kMalloc, {}));
   EXPECT_EQ(error_count(), before + 1);
+  g_options.quarantine_mb = saved;
+}
+
+// Size bands: big blocks churning through the quarantine do not push out a small block
+// freed before them (each band has a budget of its own), but blocks of its own band do.
+TEST(Quarantine, BigBlocksChurningThroughDoNotEvictASmallOne) {
+  uint64_t saved = g_options.quarantine_mb;
+  g_options.quarantine_mb = 1;
+  auto* p = static_cast<char*>(allocate(64, 0, AllocOrigin::kMalloc, {}));
+  release(p);
+  p[8] = 'x';  // use after free
+  uint64_t before = error_count();
+  // 64 MiB of 64 KiB blocks (SMALL slots), then of 1 MiB blocks (LARGE mappings).
+  for (int i = 0; i < 1024; ++i) release(allocate(64 * 1024, 0, AllocOrigin::kMalloc, {}));
+  for (int i = 0; i < 64; ++i) release(allocate(1 << 20, 0, AllocOrigin::kMalloc, {}));
+  EXPECT_EQ(error_count(), before) << "the small block is still held, its fill unread";
+  EXPECT_EQ(p[8], 'x');
+  for (int i = 0; i < 20000; ++i) release(allocate(64, 0, AllocOrigin::kMalloc, {}));
+  EXPECT_EQ(error_count(), before + 1) << "reported when small blocks pushed it out";
   g_options.quarantine_mb = saved;
 }
 

@@ -9,7 +9,9 @@ namespace {
 TEST(SizeClass, SlotSizesAreIncreasingMultiplesOf16) {
   for (int c = 0; c < kNumClasses; ++c) {
     EXPECT_EQ(class_slot_size(c) % 16, 0u) << c;
-    if (c > 0) EXPECT_GT(class_slot_size(c), class_slot_size(c - 1)) << c;
+    if (c > 0) {
+      EXPECT_GT(class_slot_size(c), class_slot_size(c - 1)) << c;
+    }
   }
   EXPECT_EQ(class_slot_size(0), kMinSlot);
   EXPECT_EQ(class_slot_size(kNumClasses - 1), kSmallMaxSlot);
@@ -21,7 +23,9 @@ TEST(SizeClass, LookupIsTheSmallestFittingClass) {
     ASSERT_GE(c, 0);
     ASSERT_LT(c, kNumClasses);
     ASSERT_GE(class_slot_size(c), n) << n;
-    if (c > 0) ASSERT_LT(class_slot_size(c - 1), n) << n;
+    if (c > 0) {
+      ASSERT_LT(class_slot_size(c - 1), n) << n;
+    }
   }
 }
 
