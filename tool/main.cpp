@@ -91,7 +91,8 @@ suppressions, and renders the result.
 Suppression files hold one rule per line, KIND:PATTERN, where KIND is `leak`,
 `error`, or an error kind (heap-buffer-overflow, heap-buffer-underflow,
 use-after-free, double-free, invalid-free, alloc-dealloc-mismatch,
-heap-corruption, allocation-size-too-big, calloc-overflow), and PATTERN a glob
+heap-corruption, allocation-size-too-big, calloc-overflow, memcpy-param-overlap),
+and PATTERN a glob
 (* and ?) matched against each frame's function name, source file path or
 module path (or their last component).
 Lines starting with # are comments.)";

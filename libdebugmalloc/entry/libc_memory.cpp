@@ -49,42 +49,66 @@ DM_NOINLINE void* checked_memchr(const LibcSite& site, const void* s, int c, siz
 
 }  // namespace
 
-// Each checks, then calls the C library's function whatever was found.
-#define DM_CHECK_COPY(name, dst, src, n, overlap)                                              \
-  if (dm::libc_checks_on() && DM_UNLIKELY(!copy_ok(dst, src, n, overlap))) \
-  report_copy(DM_LIBC_SITE(name), dst, src, n, overlap)
+// Each checks, then calls the C library's function whatever was found. The
+// fast path keeps the arguments in their registers and jumps to the C library;
+// a failed test goes to a function that reports, then makes the call itself.
+namespace {
+
+template <typename F, typename... Args>
+DM_NOINLINE auto copy_reporting(F real, const LibcSite& site, bool overlap, void* dst, const void* src, size_t n,
+                                Args... more) {
+  report_copy(site, dst, src, n, overlap);
+  return real(dst, src, n, more...);
+}
+
+template <typename F, typename... Args>
+DM_NOINLINE auto set_reporting(F real, const LibcSite& site, void* dst, int c, size_t n, Args... more) {
+  dm::report_libc_range(site, reinterpret_cast<uintptr_t>(dst), n, Access::kWrite);
+  return real(dst, c, n, more...);
+}
+
+template <typename F>
+DM_NOINLINE int compare_reporting(F real, const LibcSite& site, const void* a, const void* b, size_t n) {
+  report_compare(site, a, b, n);
+  return real(a, b, n);
+}
+
+DM_ALWAYS_INLINE bool set_ok(const void* dst, size_t n) {
+  return n == 0 || dm::range_ok(reinterpret_cast<uintptr_t>(dst), n);
+}
+
+}  // namespace
 
 DM_EXPORT void* memcpy(void* dst, const void* src, size_t n) noexcept {
-  DM_CHECK_COPY("memcpy()", dst, src, n, true);
-  return DM_REAL(memcpy)(dst, src, n);
+  if (!dm::libc_checks_on() || DM_LIKELY(copy_ok(dst, src, n, true))) return DM_REAL(memcpy)(dst, src, n);
+  return copy_reporting(DM_REAL(memcpy), DM_LIBC_SITE("memcpy()"), true, dst, src, n);
 }
 
 DM_EXPORT void* memmove(void* dst, const void* src, size_t n) noexcept {
-  DM_CHECK_COPY("memmove()", dst, src, n, false);
-  return DM_REAL(memmove)(dst, src, n);
+  if (!dm::libc_checks_on() || DM_LIKELY(copy_ok(dst, src, n, false))) return DM_REAL(memmove)(dst, src, n);
+  return copy_reporting(DM_REAL(memmove), DM_LIBC_SITE("memmove()"), false, dst, src, n);
 }
 
 DM_EXPORT void* mempcpy(void* dst, const void* src, size_t n) noexcept {
-  DM_CHECK_COPY("mempcpy()", dst, src, n, true);
-  return DM_REAL(mempcpy)(dst, src, n);
+  if (!dm::libc_checks_on() || DM_LIKELY(copy_ok(dst, src, n, true))) return DM_REAL(mempcpy)(dst, src, n);
+  return copy_reporting(DM_REAL(mempcpy), DM_LIBC_SITE("mempcpy()"), true, dst, src, n);
 }
 
 DM_EXPORT void* memset(void* dst, int c, size_t n) noexcept {
-  if (dm::libc_checks_on() && n != 0 && DM_UNLIKELY(!dm::range_ok(reinterpret_cast<uintptr_t>(dst), n)))
-    dm::report_libc_range(DM_LIBC_SITE("memset()"), reinterpret_cast<uintptr_t>(dst), n, Access::kWrite);
-  return DM_REAL(memset)(dst, c, n);
+  if (!dm::libc_checks_on() || DM_LIKELY(set_ok(dst, n))) return DM_REAL(memset)(dst, c, n);
+  return set_reporting(DM_REAL(memset), DM_LIBC_SITE("memset()"), dst, c, n);
 }
 
 // Both ranges whole, as ASan's strict_memcmp: comparing past the end of an object is a bug
 // even when the bytes differ before it.
 DM_EXPORT int memcmp(const void* a, const void* b, size_t n) noexcept {
-  if (dm::libc_checks_on() && DM_UNLIKELY(!copy_ok(a, b, n, false))) report_compare(DM_LIBC_SITE("memcmp()"), a, b, n);
-  return DM_REAL(memcmp)(a, b, n);
+  if (!dm::libc_checks_on() || DM_LIKELY(copy_ok(a, b, n, false))) return DM_REAL(memcmp)(a, b, n);
+  return compare_reporting(DM_REAL(memcmp), DM_LIBC_SITE("memcmp()"), a, b, n);
 }
 
 DM_EXPORT int bcmp(const void* a, const void* b, size_t n) noexcept {
-  if (dm::libc_checks_on() && DM_UNLIKELY(!copy_ok(a, b, n, false))) report_compare(DM_LIBC_SITE("bcmp()"), a, b, n);
-  return DM_REAL(bcmp)(a, b, n);
+  if (!dm::libc_checks_on() || DM_LIKELY(copy_ok(a, b, n, false))) return DM_REAL(bcmp)(a, b, n);
+  return compare_reporting(DM_REAL(bcmp), DM_LIBC_SITE("bcmp()"), a, b, n);
 }
 
 // <string.h> declares C++ overloads of memchr: the C function is defined under another name.
@@ -100,22 +124,24 @@ DM_EXPORT void* dm_memchr(const void* s, int c, size_t n) noexcept {
 // The fortified forms (_FORTIFY_SOURCE): the same checks, then glibc's own,
 // which end the program when n is larger than the object the compiler knew.
 DM_EXPORT void* __memcpy_chk(void* dst, const void* src, size_t n, size_t dst_size) noexcept {
-  DM_CHECK_COPY("__memcpy_chk()", dst, src, n, true);
-  return DM_REAL(__memcpy_chk)(dst, src, n, dst_size);
+  if (!dm::libc_checks_on() || DM_LIKELY(copy_ok(dst, src, n, true)))
+    return DM_REAL(__memcpy_chk)(dst, src, n, dst_size);
+  return copy_reporting(DM_REAL(__memcpy_chk), DM_LIBC_SITE("__memcpy_chk()"), true, dst, src, n, dst_size);
 }
 
 DM_EXPORT void* __memmove_chk(void* dst, const void* src, size_t n, size_t dst_size) noexcept {
-  DM_CHECK_COPY("__memmove_chk()", dst, src, n, false);
-  return DM_REAL(__memmove_chk)(dst, src, n, dst_size);
+  if (!dm::libc_checks_on() || DM_LIKELY(copy_ok(dst, src, n, false)))
+    return DM_REAL(__memmove_chk)(dst, src, n, dst_size);
+  return copy_reporting(DM_REAL(__memmove_chk), DM_LIBC_SITE("__memmove_chk()"), false, dst, src, n, dst_size);
 }
 
 DM_EXPORT void* __mempcpy_chk(void* dst, const void* src, size_t n, size_t dst_size) noexcept {
-  DM_CHECK_COPY("__mempcpy_chk()", dst, src, n, true);
-  return DM_REAL(__mempcpy_chk)(dst, src, n, dst_size);
+  if (!dm::libc_checks_on() || DM_LIKELY(copy_ok(dst, src, n, true)))
+    return DM_REAL(__mempcpy_chk)(dst, src, n, dst_size);
+  return copy_reporting(DM_REAL(__mempcpy_chk), DM_LIBC_SITE("__mempcpy_chk()"), true, dst, src, n, dst_size);
 }
 
 DM_EXPORT void* __memset_chk(void* dst, int c, size_t n, size_t dst_size) noexcept {
-  if (dm::libc_checks_on() && n != 0 && DM_UNLIKELY(!dm::range_ok(reinterpret_cast<uintptr_t>(dst), n)))
-    dm::report_libc_range(DM_LIBC_SITE("__memset_chk()"), reinterpret_cast<uintptr_t>(dst), n, Access::kWrite);
-  return DM_REAL(__memset_chk)(dst, c, n, dst_size);
+  if (!dm::libc_checks_on() || DM_LIKELY(set_ok(dst, n))) return DM_REAL(__memset_chk)(dst, c, n, dst_size);
+  return set_reporting(DM_REAL(__memset_chk), DM_LIBC_SITE("__memset_chk()"), dst, c, n, dst_size);
 }

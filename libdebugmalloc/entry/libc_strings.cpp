@@ -144,9 +144,24 @@ DM_ALWAYS_INLINE char* duplicate(const char* s, size_t length, const dm::CallerF
 
 }  // namespace
 
+namespace {
+
+// A string in a heap block: the bounded search first.
+DM_NOINLINE size_t heap_strlen(const LibcSite& site, const char* s, size_t room) {
+  size_t length = room == 0 ? 0 : DM_REAL(strnlen)(s, room);
+  if (DM_LIKELY(length < room)) return length;
+  report_unterminated(site, s, room, 1);
+  return DM_REAL(strlen)(s);
+}
+
+}  // namespace
+
+// Outside the heap (the fast path) straight to the C library, nothing saved.
 DM_EXPORT size_t strlen(const char* s) noexcept {
   if (!dm::libc_checks_on()) return DM_REAL(strlen)(s);
-  return checked_strlen(DM_LIBC_SITE("strlen()"), s);
+  size_t room = dm::room_at(address_of(s));
+  if (DM_LIKELY(room == dm::kNoLimit)) return DM_REAL(strlen)(s);
+  return heap_strlen(DM_LIBC_SITE("strlen()"), s, room);
 }
 
 DM_EXPORT size_t strnlen(const char* s, size_t n) noexcept {

@@ -11,12 +11,6 @@ namespace dm {
 
 namespace {
 
-CallerFrame caller_of(const LibcSite& site) {
-  uintptr_t frame = reinterpret_cast<uintptr_t>(site.frame);
-  return CallerFrame{reinterpret_cast<uintptr_t>(site.return_address), frame + 16,
-                     *reinterpret_cast<const uintptr_t*>(frame)};
-}
-
 const char* plural(uint64_t n) { return n == 1 ? "" : "s"; }
 
 bool is_live(const BlockRef& block) { return block.header->state() == ChunkState::kAllocated; }
@@ -86,11 +80,7 @@ void report_libc_range(const LibcSite& site, uintptr_t p, size_t n, Access acces
   int saved_errno = errno;
   uintptr_t last = n - 1 > ~uintptr_t{0} - p ? ~uintptr_t{0} : p + (n - 1);
   BlockRef block;
-  bool from_outside = false;  // the range starts outside the heap and runs into it
-  if (!nearest_block(p, &block)) {
-    if (!nearest_block(last, &block)) return;
-    from_outside = true;
-  }
+  if (!nearest_block(p, &block)) return;  // not the heap, or no block to compare with
   uintptr_t end = block.user + block.size;
   ErrorRecord r{ErrorKind::kHeapBufferOverflow};
   InlineText<320> line;
@@ -102,7 +92,7 @@ void report_libc_range(const LibcSite& site, uintptr_t p, size_t n, Access acces
     r.bad_bytes = n;
     line.str(", at offset ").dec(p - block.user).str(" of a ").dec(block.size).str("-byte block at ").ptr(block.user);
     line.str(" after it was freed");
-  } else if (p < block.user || from_outside) {
+  } else if (p < block.user) {
     r.kind = ErrorKind::kHeapBufferUnderflow;
     r.address = p;
     uintptr_t outside_end = last < block.user ? last + 1 : block.user;
@@ -128,8 +118,7 @@ void report_libc_range(const LibcSite& site, uintptr_t p, size_t n, Access acces
   r.api = site.function;
   r.access = access;
   fill_block(r, block);
-  CallerFrame caller = caller_of(site);
-  r.found_stack = record_stack(caller);
+  r.found_stack = record_stack(site.caller);
   set_message(r, line);
   report_error_record(r);
   errno = saved_errno;
@@ -162,8 +151,7 @@ void report_libc_overlap(const LibcSite& site, uintptr_t dst, size_t dst_size, u
     line.str(", in a ");
     describe_block(line, block);
   }
-  CallerFrame caller = caller_of(site);
-  r.found_stack = record_stack(caller);
+  r.found_stack = record_stack(site.caller);
   set_message(r, line);
   report_error_record(r);
   errno = saved_errno;

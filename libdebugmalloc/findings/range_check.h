@@ -20,6 +20,7 @@
 #include <cstdint>
 
 #include "findings/errors.h"
+#include "stacks/fast_unwind.h"
 #include "heap/chunk.h"
 #include "heap/large.h"
 #include "heap/registry.h"
@@ -59,15 +60,12 @@ static_assert((((size_t{1} << 24) - 1) * kSlotMagics.of_class[kNumClasses - 1] >
 DM_ALWAYS_INLINE size_t room_in_span(const ListedSpan* span, uintptr_t address) {
   uintptr_t user;
   size_t size;
-  if (span->kind == ZoneKind::kLarge) {
-    const auto* large = static_cast<const LargeMeta*>(span);
-    if (large->header.state() != ChunkState::kAllocated) return 0;
-    user = large->user;
-    size = large->user_size;
-  } else if (span->kind == ZoneKind::kTiny || span->kind == ZoneKind::kSmall) {
+  static_assert(ZoneKind::kTiny < ZoneKind::kLarge && ZoneKind::kSmall < ZoneKind::kLarge, "zones first");
+  if (DM_LIKELY(span->kind < ZoneKind::kLarge)) {
     const auto* zone = static_cast<const ZoneMeta*>(span);
+    // Past the last slot (the zone's unused tail, mapped and never written) the
+    // "header" reads as zeros: not allocated, so 0, and the reporters look.
     uint64_t index = ((address - zone->start) * kSlotMagics.of_class[zone->cls]) >> kSlotMagicShift;
-    if (index >= zone->slot_count) return 0;
     uintptr_t slot = zone->start + uintptr_t{index} * zone->slot_size;
     uint64_t bits = __atomic_load_n(&reinterpret_cast<const ChunkHeader*>(slot)->bits, __ATOMIC_RELAXED);
     ChunkHeader header{};
@@ -75,6 +73,11 @@ DM_ALWAYS_INLINE size_t room_in_span(const ListedSpan* span, uintptr_t address) 
     if (header.state() != ChunkState::kAllocated) return 0;
     user = slot + header.user_offset();
     size = header.size();
+  } else if (span->kind == ZoneKind::kLarge) {
+    const auto* large = static_cast<const LargeMeta*>(span);
+    if (large->header.state() != ChunkState::kAllocated) return 0;
+    user = large->user;
+    size = large->user_size;
   } else {
     return 0;  // a kind of span this fast path does not know: the reporters look
   }
@@ -88,27 +91,23 @@ DM_ALWAYS_INLINE size_t room_at(uintptr_t address) {
   return room_in_span(span, address);
 }
 
-// True when [p, p + n) (n > 0) touches no heap memory, or lies inside one live block.
+// True when [p, p + n) (n > 0) starts outside the heap, or lies inside one live block.
 DM_ALWAYS_INLINE bool range_ok(uintptr_t p, size_t n) {
+  // A range that starts outside the heap is not the heap's business (a stack or
+  // global overflow running into a zone is left to -fsanitize=address).
   const ListedSpan* span = registry().lookup(p);
-  if (DM_LIKELY(span == nullptr)) {
-    // A range from foreign memory into the heap: only its last byte's granule is looked at.
-    uintptr_t last = n - 1 > ~uintptr_t{0} - p ? ~uintptr_t{0} : p + (n - 1);
-    if (DM_LIKELY(((p ^ last) >> kGranuleShift) == 0)) return true;
-    return registry().lookup(last) == nullptr;
-  }
+  if (DM_LIKELY(span == nullptr)) return true;
   return n <= room_in_span(span, p);
 }
 
 // The C library call being checked: its name as reports show it ("memcpy()")
-// and the interposer's frame, from which the program's frame is found (only
-// when something is reported).
+// and the program's frame that called it (where the reported stack starts).
+// Built in the interposer itself, only on the way to a report.
 struct LibcSite {
   const char* function;
-  const void* frame;   // __builtin_frame_address(0) of the interposer
-  const void* return_address;
+  CallerFrame caller;
 };
-#define DM_LIBC_SITE(name) (::dm::LibcSite{name, __builtin_frame_address(0), __builtin_return_address(0)})
+#define DM_LIBC_SITE(name) (::dm::LibcSite{name, DM_CALLER_FRAME()})
 
 // Whether the interposers check anything (check_libc).
 DM_ALWAYS_INLINE bool libc_checks_on() { return g_options.check_libc; }
