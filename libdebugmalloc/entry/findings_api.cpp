@@ -95,10 +95,7 @@ DM_EXPORT __attribute__((noinline)) size_t __debugmalloc_leaks_since_each(unsign
   dm::LeakCheck check;
   dm::run_leak_check(&check, mark, false, start);
   if (!check.ran) return 0;
-  size_t definite_and_indirect = 0;
-  for (const dm::LeakGroup& g : check.result.groups)
-    if (!g.suppressed && (g.kind == dm::LeakKind::kDefinite || g.kind == dm::LeakKind::kIndirect))
-      definite_and_indirect += g.bytes;
+  size_t definite_and_indirect = dm::definite_and_indirect_bytes(check);
   if (fn == nullptr) return definite_and_indirect;
   // The groups are sorted as the listing is (run_leak_check); the scan is over,
   // every other thread runs again and no lock is held.

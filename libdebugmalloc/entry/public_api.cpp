@@ -17,12 +17,7 @@
 
 namespace {
 
-size_t definite_and_indirect_bytes(const dm::LeakCheck& check) {
-  size_t bytes = 0;
-  for (const dm::LeakGroup& g : const_cast<dm::LeakCheck&>(check).result.groups)
-    if (!g.suppressed && (g.kind == dm::LeakKind::kDefinite || g.kind == dm::LeakKind::kIndirect)) bytes += g.bytes;
-  return bytes;
-}
+using dm::definite_and_indirect_bytes;
 
 size_t leaked_bytes(uint32_t min_epoch, int print, const dm::ScanStart& start) {
   dm::ensure_initialized();

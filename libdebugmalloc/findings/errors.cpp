@@ -186,21 +186,6 @@ ErrorRecord new_record(ErrorKind kind, const CallSite& site, uintptr_t address) 
   return r;
 }
 
-void fill_block(ErrorRecord& r, const BlockRef& block) {
-  r.block_known = true;
-  r.block = block.user;
-  r.block_size = block.size;
-  r.offset = static_cast<int64_t>(r.address - block.user);
-  r.alloc_stack = block.header->alloc_stack;
-  r.free_stack = block.header->free_stack_id();
-}
-
-void set_message(ErrorRecord& r, TextBuffer& line) {
-  size_t n = line.size() < sizeof r.message - 1 ? line.size() : sizeof r.message - 1;
-  memcpy(r.message, line.data(), n);
-  r.message[n] = '\0';
-}
-
 const char* plural(size_t n) { return n == 1 ? "" : "s"; }
 
 // Says what a pointer that is not a heap block points to.
@@ -222,6 +207,22 @@ void describe_foreign(TextBuffer& line, uintptr_t pointer) {
 }
 
 }  // namespace
+
+void fill_block(ErrorRecord& r, const BlockRef& block) {
+  r.block_known = true;
+  r.block = block.user;
+  r.block_size = block.size;
+  r.offset = static_cast<int64_t>(r.address - block.user);
+  r.alloc_stack = block.header->alloc_stack;
+  r.free_stack = block.header->free_stack_id();
+}
+
+void set_message(ErrorRecord& r, const TextBuffer& line) {
+  size_t n = line.size() < sizeof r.message - 1 ? line.size() : sizeof r.message - 1;
+  memcpy(r.message, line.data(), n);
+  r.message[n] = '\0';
+}
+
 
 void keep_stderr() {
   struct stat st;

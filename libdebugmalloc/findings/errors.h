@@ -39,7 +39,7 @@ struct ErrorRecord {
   ErrorKind kind;
   const char* api = nullptr;  // who found it: "free()", "the heap check at exit", ...
   Access access = Access::kUnknown;
-  uintptr_t address = 0;      // the pointer passed, or the first bad byte
+  uintptr_t address = 0;  // the pointer passed, or the first bad byte
   bool block_known = false;
   uintptr_t block = 0;  // start of the user's bytes
   size_t block_size = 0;
@@ -69,6 +69,10 @@ DM_NOINLINE void report_use_after_free(const CallSite& site, const BlockRef& blo
 // error, prints and records it the first time, aborts with abort_on_error, as the
 // reporters here do. `record` has its kind, api, address, stacks and message set.
 DM_NOINLINE void report_error_record(ErrorRecord& record);
+// For those reporters: the block's address, size, offset of record.address and stacks.
+void fill_block(ErrorRecord& record, const BlockRef& block);
+// The one-line summary, cut to fit.
+void set_message(ErrorRecord& record, const TextBuffer& line);
 
 // A size with its top bit set is a negative value converted to size_t
 // (Valgrind's "fishy value"): no program asks for that much on purpose.

@@ -170,4 +170,11 @@ void run_leak_check(LeakCheck* check, uint32_t min_epoch, bool print_it, const S
   }
 }
 
+size_t definite_and_indirect_bytes(const LeakCheck& check) {
+  size_t bytes = 0;
+  for (const LeakGroup& g : const_cast<LeakCheck&>(check).result.groups)
+    if (!g.suppressed && (g.kind == LeakKind::kDefinite || g.kind == LeakKind::kIndirect)) bytes += g.bytes;
+  return bytes;
+}
+
 }  // namespace dm

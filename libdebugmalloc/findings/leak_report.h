@@ -39,6 +39,9 @@ void run_leak_check(LeakCheck* check, uint32_t min_epoch, bool print, const Scan
 // line end: "definite leak: 8 bytes in 1 block definitely lost (freeing them ...)".
 void render_leak_headline(TextBuffer& out, const LeakGroup& group);
 
+// Bytes in unsuppressed definite and indirect groups: what the runtime API's leak calls return.
+size_t definite_and_indirect_bytes(const LeakCheck& check);
+
 // Appends the listing of the reported leak groups of `check` to `out`.
 void render_leaks(TextBuffer& out, const LeakCheck& check, const char* line_prefix);
 

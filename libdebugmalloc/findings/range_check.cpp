@@ -46,21 +46,6 @@ bool nearest_block(uintptr_t address, BlockRef* out) {
   return false;
 }
 
-void fill_block(ErrorRecord& r, const BlockRef& block) {
-  r.block_known = true;
-  r.block = block.user;
-  r.block_size = block.size;
-  r.offset = static_cast<int64_t>(r.address - block.user);
-  r.alloc_stack = block.header->alloc_stack;
-  r.free_stack = block.header->free_stack_id();
-}
-
-void set_message(ErrorRecord& r, const TextBuffer& line) {
-  size_t n = line.size() < sizeof r.message - 1 ? line.size() : sizeof r.message - 1;
-  for (size_t i = 0; i < n; ++i) r.message[i] = line.data()[i];
-  r.message[n] = '\0';
-}
-
 // "memcpy() reads 20 bytes at [0x.., 0x..)"
 void describe_access(TextBuffer& line, const LibcSite& site, uintptr_t p, size_t n, Access access,
                      RangeLength length) {

@@ -21,17 +21,6 @@ def run(example, env_extra=None, args=()):
     return dmtest.run([os.path.join(ARGS.bin, "example-" + example), *args], lib=ARGS.lib, env_extra=env_extra)
 
 
-def errors_of(stderr):
-    """Splits a log into reports: [(kind, summary line, full text)]."""
-    reports = []
-    for block in re.split(r"(?m)^(?===\d+== ERROR: debugmalloc: )", stderr):
-        # Bad allocation requests have no address: their first line is only the kind.
-        m = re.match(r"==\d+== ERROR: debugmalloc: (\S+)(?: on 0x[0-9a-f]+)?\n==\d+== (.*)\n", block)
-        if m:
-            reports.append((m.group(1), m.group(2), block))
-    return reports
-
-
 def section(report, title):
     """The stack lines under a heading such as 'was allocated at:'."""
     lines = report.splitlines()
@@ -50,7 +39,7 @@ def section(report, title):
 class Examples(unittest.TestCase):
     def expect_one(self, example, kind, summary_pattern, found_fn=None, alloc_fn=None, free_fn=None):
         proc = run(example)
-        reports = errors_of(proc.stderr)
+        reports = dmtest.readable_reports(proc.stderr)
         self.assertEqual(len(reports), 1, proc.stderr)
         got_kind, summary, text = reports[0]
         self.assertEqual(got_kind, kind, text)
@@ -81,7 +70,7 @@ class Examples(unittest.TestCase):
     def test_use_after_free_of_a_large_block_is_caught_as_it_happens(self):
         proc = run("use-after-free-large")
         self.assertEqual(proc.returncode, -signal.SIGSEGV, "dies of the access, as with glibc")
-        reports = errors_of(proc.stderr)
+        reports = dmtest.readable_reports(proc.stderr)
         self.assertEqual(len(reports), 1, proc.stderr)
         kind, summary, text = reports[0]
         self.assertEqual(kind, "use-after-free")
@@ -100,7 +89,7 @@ class Examples(unittest.TestCase):
 
     def test_invalid_free(self):
         proc = run("invalid-free")
-        reports = errors_of(proc.stderr)
+        reports = dmtest.readable_reports(proc.stderr)
         self.assertEqual([r[0] for r in reports], ["invalid-free"] * 4, proc.stderr)
         self.assertIn("points into the stack", reports[0][1])
         self.assertIn("example-invalid-free", reports[1][1])
@@ -112,7 +101,7 @@ class Examples(unittest.TestCase):
 
     def test_alloc_dealloc_mismatch(self):
         proc = run("alloc-dealloc-mismatch")
-        reports = errors_of(proc.stderr)
+        reports = dmtest.readable_reports(proc.stderr)
         self.assertEqual([r[0] for r in reports], ["alloc-dealloc-mismatch"] * 2, proc.stderr)
         self.assertIn("operator delete on a 24-byte block allocated by operator new []", reports[0][1])
         self.assertIn("make_widgets", section(reports[0][2], "was allocated at:"))
@@ -124,7 +113,7 @@ class Examples(unittest.TestCase):
         """Each (kind, summary pattern, function in the found-by stack) is reported, in order.
         The program gets what the C library gives it and goes on: its output is a plain run's."""
         proc = run(example, env_extra)
-        reports = errors_of(proc.stderr)
+        reports = dmtest.readable_reports(proc.stderr)
         self.assertEqual([r[0] for r in reports], [e[0] for e in expected], proc.stderr)
         for (kind, pattern, function), (_, summary, text) in zip(expected, reports):
             self.assertRegex(text, r"^==\d+== ERROR: debugmalloc: %s\n" % kind, "no address: none in the title")
@@ -217,7 +206,7 @@ class AfterAnError(unittest.TestCase):
         for env in ({"DEBUGMALLOC_OPTIONS": "abort_on_error=1"}, {"FtMallocErrorAbort": "1"}):
             proc = run("invalid-free", env)
             self.assertEqual(proc.returncode, -signal.SIGABRT, env)
-            self.assertEqual(len(errors_of(proc.stderr)), 1, proc.stderr)
+            self.assertEqual(len(dmtest.readable_reports(proc.stderr)), 1, proc.stderr)
 
     def test_abort_on_error_stops_at_a_bad_request(self):
         for example, kind in (("allocation-size-too-big", "allocation-size-too-big"),
@@ -225,7 +214,7 @@ class AfterAnError(unittest.TestCase):
                               ("new-size-too-big", "allocation-size-too-big")):
             proc = run(example, {"DEBUGMALLOC_OPTIONS": "abort_on_error=1"})
             self.assertEqual(proc.returncode, -signal.SIGABRT, example)
-            self.assertEqual([r[0] for r in errors_of(proc.stderr)], [kind], proc.stderr)
+            self.assertEqual([r[0] for r in dmtest.readable_reports(proc.stderr)], [kind], proc.stderr)
             self.assertNotIn("still running", proc.stdout)
 
     def test_exitcode_option(self):
@@ -242,7 +231,7 @@ class AfterAnError(unittest.TestCase):
             self.assertRegex(files[0], r"^log\.\d+$")
             self.assertEqual(os.stat(os.path.join(d, files[0])).st_mode & 0o777, 0o600)
             with open(os.path.join(d, files[0])) as f:
-                self.assertEqual(errors_of(f.read())[0][0], "double-free")
+                self.assertEqual(dmtest.readable_reports(f.read())[0][0], "double-free")
 
 
 class Options(unittest.TestCase):

@@ -17,7 +17,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import dmtest  # noqa: E402
 
-from check_examples import errors_of, section  # noqa: E402
+from check_examples import section  # noqa: E402
 
 ARGS = None
 
@@ -30,7 +30,7 @@ def run(example, options="", args=()):
 class CaughtAtTheInstruction(unittest.TestCase):
     def expect_fault(self, proc, kind, summary, found_by, found_fn, alloc_fn, free_fn=None):
         self.assertEqual(proc.returncode, -signal.SIGSEGV, "dies of the access:\n" + proc.stderr)
-        reports = errors_of(proc.stderr)
+        reports = dmtest.readable_reports(proc.stderr)
         self.assertEqual(len(reports), 1, proc.stderr)
         got_kind, got_summary, text = reports[0]
         self.assertEqual(got_kind, kind, text)
@@ -82,7 +82,7 @@ class WithoutPageGuards(unittest.TestCase):
     def test_overflow_then_exit_is_found_by_the_check_before_exit(self):
         proc = run("overflow-then-exit", "guard_pages=off")
         self.assertEqual(proc.returncode, 0, "_exit's status: the journal keeps the error")
-        reports = errors_of(proc.stderr)
+        reports = dmtest.readable_reports(proc.stderr)
         self.assertEqual([r[0] for r in reports], ["heap-buffer-overflow"], proc.stderr)
         self.assertRegex(reports[0][1], r"^1 byte changed 0 bytes past the end of a 32-byte block")
         self.assertIn("found by the heap check at _exit", reports[0][2])
@@ -90,7 +90,7 @@ class WithoutPageGuards(unittest.TestCase):
 
     def test_a_small_block_outlives_64_mib_of_big_ones_in_the_quarantine(self):
         proc = run("write-after-churn", "guard_pages=off")
-        reports = errors_of(proc.stderr)
+        reports = dmtest.readable_reports(proc.stderr)
         self.assertEqual([r[0] for r in reports], ["use-after-free"], proc.stderr)
         self.assertRegex(reports[0][1], r"^1 byte written at offset 8 of a 64-byte block")
         self.assertIn("make_flag", section(reports[0][2], "was allocated at:"))
@@ -112,7 +112,7 @@ class Sites(unittest.TestCase):
     def test_a_site_with_an_error_gets_guard_pages(self):
         proc = run("guard-site", "guard_pages=site")
         self.assertEqual(proc.returncode, -signal.SIGSEGV, proc.stderr)
-        reports = errors_of(proc.stderr)
+        reports = dmtest.readable_reports(proc.stderr)
         self.assertEqual([r[0] for r in reports], ["heap-buffer-overflow"] * 2, proc.stderr)
         self.assertIn("found by free() at:", reports[0][2])  # guard bytes, at the free
         self.assertRegex(reports[1][1], r"^write 0 bytes after the 32-byte block")  # the next one: at the write
@@ -134,7 +134,7 @@ class Sites(unittest.TestCase):
                 f.write("# allocation sites of an earlier run\n%s\n" % sites.pop())
             proc = run("guard-site", "guard_pages=site:guard_sites=" + path)
             self.assertEqual(proc.returncode, -signal.SIGSEGV, proc.stderr)
-            reports = errors_of(proc.stderr)
+            reports = dmtest.readable_reports(proc.stderr)
             self.assertEqual(len(reports), 1, proc.stderr)
             self.assertRegex(reports[0][1], r"^write 0 bytes after the 32-byte block")  # the first one already
             self.assertNotIn("round 0 done", proc.stderr)

@@ -6,7 +6,6 @@ memory that is not the heap. The program computes what it computes without the
 library, and the library reports only the bad calls."""
 import argparse
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -17,16 +16,6 @@ import dmtest  # noqa: E402
 
 ARGS = None
 BASE_OPTIONS = "guard_pages=off:check_libc=1"  # check_libc=1 is the default; said all the same
-
-
-def reports_of(stderr):
-    """[(kind, message line, text)] of the readable reports."""
-    out = []
-    for block in re.split(r"(?m)^(?===\d+== ERROR: debugmalloc: )", stderr):
-        m = re.match(r"==\d+== ERROR: debugmalloc: (\S+)(?: on 0x[0-9a-f]+)?\n==\d+== (.*)\n", block)
-        if m:
-            out.append((m.group(1), m.group(2), block))
-    return out
 
 
 class Contexts(unittest.TestCase):
@@ -55,7 +44,7 @@ class Contexts(unittest.TestCase):
         # once per distinct stack: the interrupted code differs), the run goes on.
         proc = dmtest.run([ARGS.contexts, "signals-overflow"], lib=ARGS.lib, options=BASE_OPTIONS, timeout=300)
         self.assertIn("signals: all handled", proc.stdout)
-        reports = [r for r in reports_of(proc.stderr) if r[1].startswith("memcpy()")]
+        reports = [r for r in dmtest.readable_reports(proc.stderr) if r[1].startswith("memcpy()")]
         self.assertGreaterEqual(len(reports), 1, proc.stderr)
         self.assertLessEqual(len(reports), 5, proc.stderr)
         for kind, message, text in reports:
@@ -75,7 +64,7 @@ class Contexts(unittest.TestCase):
 
     def test_a_bad_call_before_the_library_starts_is_reported(self):
         proc = self.same_as_plain([ARGS.early], env_extra={"LIBC_PLUGIN_OVERFLOW": "1"})
-        reports = reports_of(proc.stderr)
+        reports = dmtest.readable_reports(proc.stderr)
         self.assertEqual(reports[0][0], "heap-buffer-overflow", proc.stderr)
         self.assertRegex(reports[0][1], r"^memcpy\(\) writes 19 bytes .* 3 bytes past the end of a 16-byte block")
         self.assertIn("overflow_in_constructor", reports[0][2])
@@ -83,14 +72,14 @@ class Contexts(unittest.TestCase):
     def test_a_constructor_under_dlopen(self):
         self.assertIn("dlopen: plugin-16/", self.clean([ARGS.contexts, "dlopen", ARGS.plugin]).stdout)
         proc = self.same_as_plain([ARGS.contexts, "dlopen", ARGS.plugin], env_extra={"LIBC_PLUGIN_OVERFLOW": "1"})
-        reports = reports_of(proc.stderr)
+        reports = dmtest.readable_reports(proc.stderr)
         self.assertEqual(reports[0][0], "heap-buffer-overflow", proc.stderr)
         self.assertIn("overflow_in_constructor", reports[0][2])
         self.assertIn("dlopen", reports[0][2], "the stack goes through dlopen")
 
     def test_a_large_block(self):
         proc = dmtest.run([ARGS.contexts, "large-overflow"], lib=ARGS.lib, options=BASE_OPTIONS)
-        reports = reports_of(proc.stderr)
+        reports = dmtest.readable_reports(proc.stderr)
         self.assertEqual(reports[0][0], "heap-buffer-overflow", proc.stderr)
         self.assertRegex(reports[0][1],
                          r"^memcmp\(\) reads 1048577 bytes .* 1 byte past the end of a 1048576-byte block")

@@ -58,16 +58,6 @@ def libc_errors(errors):
 LIBC_MESSAGE = re.compile(r"^[_a-z]+\(\)(?: reads | writes |: source )")
 
 
-def readable_reports(stderr):
-    """[(kind, message line, text)] of the readable reports."""
-    out = []
-    for block in re.split(r"(?m)^(?===\d+== ERROR: debugmalloc: )", stderr):
-        m = re.match(r"==\d+== ERROR: debugmalloc: (\S+)(?: on 0x[0-9a-f]+)?\n==\d+== (.*)\n", block)
-        if m:
-            out.append((m.group(1), m.group(2), block))
-    return out
-
-
 # (kind, access, api, offset, a function of the stack where it was found, of the allocation stack, of the free stack)
 MEMORY = [
     ("heap-buffer-overflow", "write", "memcpy()", 16, "copy_header", "make_header", None),
@@ -130,7 +120,7 @@ class Families(unittest.TestCase):
             self.assertIn(api, e["message"])
             self.assertIn("reads" if access == "read" else "writes", e["message"])
         # The readable reports say the same, in the same order, found by the function.
-        readable = [r for r in readable_reports(proc.stderr) if LIBC_MESSAGE.match(r[1])]
+        readable = [r for r in dmtest.readable_reports(proc.stderr) if LIBC_MESSAGE.match(r[1])]
         self.assertEqual([r[0] for r in readable], [x[0] for x in expected])
         for (kind, access, api, *_), (_, message, text) in zip(expected, readable):
             self.assertTrue(message.startswith(api + (" reads" if access == "read" else " writes")), message)
@@ -224,7 +214,7 @@ class Options(unittest.TestCase):
     def test_abort_on_error_stops_before_the_call(self):
         proc, errors = run("libc-memory", "abort_on_error=1")
         self.assertEqual(proc.returncode, -signal.SIGABRT)
-        self.assertEqual([r[0] for r in readable_reports(proc.stderr)], ["heap-buffer-overflow"])
+        self.assertEqual([r[0] for r in dmtest.readable_reports(proc.stderr)], ["heap-buffer-overflow"])
         self.assertNotIn("same:", proc.stdout)
 
     def test_one_report_per_site(self):

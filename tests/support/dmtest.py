@@ -3,6 +3,7 @@ the report files it leaves."""
 import glob
 import json
 import os
+import re
 import subprocess
 import time
 
@@ -38,4 +39,15 @@ def read_reports(directory):
     for path in sorted(glob.glob(os.path.join(directory, "*"))):
         with open(path) as f:
             reports.append((os.path.basename(path), [json.loads(line) for line in f]))
+    return reports
+
+
+def readable_reports(stderr):
+    """The error reports of a readable log, in order: [(kind, summary line, whole text)]."""
+    reports = []
+    for block in re.split(r"(?m)^(?===\d+== ERROR: debugmalloc: )", stderr):
+        # Bad allocation requests have no address: their first line is only the kind.
+        m = re.match(r"==\d+== ERROR: debugmalloc: (\S+)(?: on 0x[0-9a-f]+)?\n==\d+== (.*)\n", block)
+        if m:
+            reports.append((m.group(1), m.group(2), block))
     return reports
