@@ -296,6 +296,12 @@ WORKLOADS: List[Workload] = [
              note="cc1plus of g++ -std=c++17 -O0 -c bench/workloads/templates.cpp"),
     Workload("sqlite3", sqlite_argv, requires=["sqlite3"],
              note="sqlite3 :memory: .read <generated SQL: inserts, indexes, queries>"),
+    Workload("true", lambda s, c: ["/bin/true"], requires=["/bin/true"],
+             note="/bin/true: one process that does nothing (start-up and exit alone)"),
+    Workload("spawn",
+             lambda s, c: ["/bin/sh", os.path.join(BENCH_DIR, "workloads", "spawn.sh"), str(max(1, round(100 * s)))],
+             requires=["/bin/sh", "sed", "grep"],
+             note="sh bench/workloads/spawn.sh: 100 pipelines echo | sed | grep at scale 1 (300 short processes)"),
 ]
 
 
