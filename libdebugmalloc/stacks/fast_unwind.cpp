@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "stacks/cfi.h"
+#include "stacks/loader.h"
 #include "support/mutex.h"
 #include "support/platform.h"
 
@@ -153,6 +154,10 @@ DM_NOINLINE UnwindRule compute_rule(uintptr_t ip) {
   uintptr_t hdr = eh_frame_hdr_for(ip - 1, true);
   if (hdr != 0) r = rule_for(ip, hdr);
   if (r.kind == UnwindRule::kFrame && static_cast<int16_t>(r.rbp_offset) != r.rbp_offset) r = UnwindRule{};
+  // The loader's start-up code (_dl_start_user, which calls the constructors) has
+  // no call frame information: the stack ends there, as it would in libunwind,
+  // without the cost of starting libunwind in every process.
+  if (r.kind == UnwindRule::kNone && g_loader_code.contains(ip - 1)) r.kind = UnwindRule::kOutermost;
   return r;
 }
 

@@ -25,7 +25,7 @@ void own_memory_for_each_leaf(Fn&& fn);
 namespace own_memory_detail {
 inline constexpr size_t kLeafBytes = 8192;  // 65,536 granules: 4 GiB of address space
 size_t leaf_count_limit();
-uintptr_t leaf_at(size_t index);  // 0 when that leaf was never mapped
+uintptr_t leaf_at(size_t i);  // the i-th leaf below leaf_count_limit(), 0 for none
 }  // namespace own_memory_detail
 
 template <typename Fn>
