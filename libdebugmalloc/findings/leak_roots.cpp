@@ -141,10 +141,17 @@ class RootWalker {
   void granules(uintptr_t begin, uintptr_t end, const Mapping& m) {
     uintptr_t run = begin;
     for (uintptr_t g = align_down(begin, kGranule); g < end; g += kGranule) {
-      if (registry().lookup(g) == nullptr && !own_memory_contains(g)) continue;
+      uintptr_t skip_end = g + kGranule;
+      if (!own_memory_contains(g)) {
+        const ListedSpan* span = registry().lookup(g);
+        if (span == nullptr) continue;
+        // A large block's mapping may end inside its last granule, and the kernel may
+        // place someone else's mapping (a shared object's data) in the rest of it.
+        if (span->start + span->size < skip_end) skip_end = span->start + span->size;
+      }
       uintptr_t stop = g > begin ? g : begin;
       if (stop > run) readable_pages(run, stop, m);
-      run = g + kGranule;
+      if (skip_end > run) run = skip_end;
     }
     if (end > run) readable_pages(run, end, m);
   }

@@ -162,6 +162,36 @@ class Roots(LeakScanCase):
             self.assertEqual([vg[k] for k in ("definite", "indirect", "possible")], [(0, 0)] * 3, "Valgrind agrees")
 
 
+class SharedGranule(LeakScanCase):
+    """A large block's mapping ends inside a 64 KiB granule and a page mapped right after it, in the
+    same granule, holds the only pointer to a 72-byte block (examples/scan_shared_granule.c): the scan
+    skips the large block's mapping, not the rest of the granule, so that block is still reachable."""
+    SIZES = (200000, 300000, 400000)  # none a whole number of granules with its redzone and guard page
+    PLACED = re.compile(r"^size (\d+): the large block's mapping ends at 0x([0-9a-f]+); "
+                        r"page mapped at 0x([0-9a-f]+)\n$")
+
+    def test_a_pointer_in_the_rest_of_a_large_blocks_last_granule_keeps_its_block(self):
+        skipped = []
+        for size in self.SIZES:
+            scan = Scan("scan-shared-granule", str(size))
+            self.assertEqual(scan.proc.returncode, 0, scan.proc.stderr)
+            self.assertNotIn("ERROR: debugmalloc", scan.proc.stderr)
+            # The mapping ended on a granule boundary, or the address after it was taken: another size.
+            if scan.proc.stdout.startswith("SKIP: "):
+                skipped.append(scan.proc.stdout.strip())
+                continue
+            placed = self.PLACED.match(scan.proc.stdout)
+            self.assertIsNotNone(placed, scan.proc.stdout)
+            end, page = int(placed.group(2), 16), int(placed.group(3), 16)
+            self.assertEqual(page, end, "the page is right after the large block's mapping")
+            self.assertNotEqual(end % 65536, 0, "that mapping does not end on a granule boundary")
+            self.assertEqual(page // 65536, (end - 1) // 65536, "the page shares the mapping's last granule")
+            self.assertLost(scan, definite=(0, 0))
+            self.assertEqual(scan.groups("make_held_next_door"), [("reachable", 72, 1)])
+            return
+        self.fail("no size placed a page in a large block's last granule: " + "; ".join(skipped))
+
+
 class FiberStacks(LeakScanCase):
     """4 threads spinning on 2, 4 or 16 KiB stacks (malloc'd or mmap'd above a guard page) while the
     main thread leaks 77 bytes: the threads are stopped for the scan without overflowing those stacks."""
