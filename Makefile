@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps test-deps bench-deps build demo test bench bench-quick clean
+.PHONY: all deps test-deps bench-deps build demo test bench bench-quick deb clean
 
 all: build
 
@@ -24,6 +24,10 @@ demo: build
 # Builds, then runs every test (unit, API conformance through LD_PRELOAD, stress, real programs).
 test: test-deps build
 	@cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 900
+
+# Builds, then the Debian package: $(BUILD)/debugmalloc_<version>_<arch>.deb (apt install ./$(BUILD)/debugmalloc_*.deb).
+deb: build
+	@cd $(BUILD) && cpack -G DEB
 
 bench-deps:
 	@scripts/setup-deps.sh bench

@@ -6,8 +6,8 @@
 set -euo pipefail
 
 build_pkgs=(cmake make g++ pkg-config libunwind-dev libgtest-dev
-            nlohmann-json3-dev libcli11-dev libdw-dev libbenchmark-dev)
-test_pkgs=(python3 perl tar gzip bash coreutils binutils valgrind sqlite3 file
+            nlohmann-json3-dev libcli11-dev libdw-dev libbenchmark-dev dpkg-dev file)
+test_pkgs=(python3 perl tar gzip bash coreutils binutils valgrind sqlite3 file man-db groff-base
            chromium clang libclang-rt-14-dev libboost-dev python3-dev python3-pytest)
 bench_pkgs=(time valgrind heaptrack google-perftools libgoogle-perftools4 electric-fence duma sqlite3 perl)
 

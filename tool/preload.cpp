@@ -1,6 +1,7 @@
 // Finding libdebugmalloc.so next to the tool, and the environment a program runs under it with.
 #include "preload.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <string_view>
 #include <unistd.h>
@@ -10,15 +11,25 @@ extern char** environ;
 namespace dmtool {
 namespace fs = std::filesystem;
 
+// The path from the installed tool's directory to the installed library's, set by the build
+// (GNUInstallDirs: bindir to libdir, e.g. "../lib/x86_64-linux-gnu").
+#ifndef DM_LIBDIR_FROM_BINDIR
+#define DM_LIBDIR_FROM_BINDIR "../lib"
+#endif
+
 std::optional<std::string> findPreloadLibrary(std::vector<std::string>& tried) {
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return std::nullopt;
-  fs::path prefix = self.parent_path().parent_path();
-  for (const char* dir : {"lib", "lib/x86_64-linux-gnu", "lib64"}) {
-    fs::path candidate = prefix / dir / "libdebugmalloc.so";
-    tried.push_back(candidate.string());
-    if (::access(candidate.c_str(), R_OK) == 0) return candidate.string();
+  fs::path bindir = self.parent_path();
+  // Where this build installs it first; then the build tree's lib/ and the usual other layouts,
+  // for a tool copied or installed by other means.
+  for (fs::path dir :
+       {bindir / DM_LIBDIR_FROM_BINDIR, bindir / "../lib", bindir / "../lib/x86_64-linux-gnu", bindir / "../lib64"}) {
+    std::string candidate = (dir.lexically_normal() / "libdebugmalloc.so").string();
+    if (std::find(tried.begin(), tried.end(), candidate) != tried.end()) continue;
+    tried.push_back(candidate);
+    if (::access(candidate.c_str(), R_OK) == 0) return candidate;
   }
   return std::nullopt;
 }
