@@ -100,6 +100,7 @@ struct FrameText {
   size_t file_length = 0;
   const char* module = "";  // the object file's path
   size_t module_length = 0;
+  uint32_t line = 0;  // source line, 0 if unknown (Valgrind's src:FILE:LINE)
 };
 
 // A path matches as a whole or by its last component (`leak:libfoo.so*`).

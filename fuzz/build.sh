@@ -16,5 +16,5 @@ rm -f "$out.probe.cpp" "$out.probe"
   -I"$src" -I"$here/.." "$here/report_parser_fuzzer.cpp" \
   "$src"/json_lite.cpp "$src"/report_parser.cpp "$src"/model.cpp "$src"/grouping.cpp "$src"/frames.cpp "$src"/suppressions.cpp \
   "$src"/source_snippet.cpp "$src"/render.cpp "$src"/render_text.cpp "$src"/render_json.cpp \
-  "$src"/markup.cpp "$src"/render_sarif.cpp "$src"/render_html.cpp "$src"/render_xml.cpp "$src"/render_junit.cpp \
+  "$src"/markup.cpp "$src"/render_sarif.cpp "$src"/render_html.cpp "$src"/render_xml.cpp "$src"/render_junit.cpp "$src"/render_suppressions.cpp \
   -o "$out"

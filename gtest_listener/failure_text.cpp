@@ -3,11 +3,29 @@
 
 #include <array>
 #include <charconv>
+#include <cstdlib>
+#include <cstring>
+
+#include "common/alloc_fns.h"
+#include "common/options_text.h"
 
 namespace debugmalloc::gtest_internal {
 namespace {
 
 std::string_view view(const char* s) { return s != nullptr ? std::string_view(s) : std::string_view(); }
+
+// A frame as the naming rule (common/alloc_fns.h) reads it.
+dm::FrameText frame_text(const debugmalloc_frame& frame) {
+  dm::FrameText out;
+  std::string_view function = view(frame.function), file = view(frame.file), module = view(frame.module);
+  out.function = function.data() != nullptr ? function.data() : "";
+  out.function_length = function.size();
+  out.file = file.data() != nullptr ? file.data() : "";
+  out.file_length = file.size();
+  out.module = module.data() != nullptr ? module.data() : "";
+  out.module_length = module.size();
+  return out;
+}
 
 bool contains(std::string_view text, std::string_view part) { return text.find(part) != std::string_view::npos; }
 
@@ -90,7 +108,7 @@ void FailureText::add_frame(size_t index, const debugmalloc_frame& frame) {
     text_ += ')';
   }
   text_ += '\n';
-  if (!first_user_line_ && in_user_sources(frame))
+  if (!first_user_line_ && index >= naming_frame_ && in_user_sources(frame))
     first_user_line_ = SourceLine{frame.file, static_cast<int>(frame.line)};
 }
 
@@ -100,6 +118,9 @@ void FailureText::add_stack(const debugmalloc_stack& stack) {
     text_ += "<no stack recorded>\n";
     return;
   }
+  naming_frame_ = dm::naming_frame(
+      stack.count, [&](size_t i) { return frame_text(stack.frames[i]); }, alloc_fns_.data(), alloc_fns_.size());
+  if (naming_frame_ == dm::kNoNamingFrame) naming_frame_ = 0;
   for (size_t i = 0; i < stack.count; ++i) {
     if (is_listener_frame(stack.frames[i])) {
       text_ += kStackIndent;
@@ -163,6 +184,17 @@ std::string cap_text(std::string_view text, size_t limit) {
   std::string out(text.substr(0, cut));
   out += "... (cut; the program's log has the rest)\n";
   return out;
+}
+
+std::string alloc_fns_from_environment() {
+  const char* options = std::getenv("DEBUGMALLOC_OPTIONS");
+  if (options == nullptr) return {};
+  const char* value = nullptr;
+  size_t length = 0;
+  if (!dm::find_option_value(options, std::strlen(options), dm::kAllocFnsOption,
+                             dm::c_string_length(dm::kAllocFnsOption), &value, &length))
+    return {};
+  return std::string(value, length);
 }
 
 }  // namespace debugmalloc::gtest_internal

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -24,14 +25,15 @@ std::string stringOr(const json& obj, const char* key) {
   return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::string stackKeyOf(const json& group, const char* member, unsigned depth, const std::string& path) {
+std::string stackKeyOf(const json& group, const char* member, unsigned depth, const std::string& allocFns,
+                       const std::string& path) {
   auto it = group.find(member);
   if (it == group.end() || it->is_null()) return "";
   if (!it->is_array()) bad(path, std::string("\"") + member + "\" is not a list of frames");
-  std::string key;
-  std::size_t n = 0;
+  std::vector<std::string> keys;
+  std::deque<std::string> texts;  // function, file and module of each frame: `frames` points into them
+  std::vector<dm::FrameText> frames;
   for (const json& f : *it) {
-    if (depth && n == depth) break;
     if (!f.is_object()) bad(path, std::string("a frame of \"") + member + "\" is not an object");
     std::uint32_t line = 0;
     if (auto l = f.find("line"); l != f.end() && l->is_number_unsigned()) line = l->get<std::uint32_t>();
@@ -44,10 +46,20 @@ std::string stackKeyOf(const json& group, const char* member, unsigned depth, co
         bad(path, "bad offset \"" + off + "\"");
       }
     }
-    if (n++) key += '\n';
-    key += frameKeyFrom(stringOr(f, "function"), stringOr(f, "file"), line, stringOr(f, "module"), offset, 0);
+    const std::string& function = texts.emplace_back(stringOr(f, "function"));
+    const std::string& file = texts.emplace_back(stringOr(f, "file"));
+    const std::string& module = texts.emplace_back(stringOr(f, "module"));
+    keys.push_back(frameKeyFrom(function, file, line, module, offset, 0));
+    dm::FrameText text;
+    text.function = function.data();
+    text.function_length = function.size();
+    text.file = file.data();
+    text.file_length = file.size();
+    text.module = module.data();
+    text.module_length = module.size();
+    frames.push_back(text);
   }
-  return key;
+  return stackKeyFrom(frames, keys, allocFns, depth);
 }
 
 }  // namespace
@@ -57,7 +69,8 @@ bool looksLikeJsonOutput(const std::string& text) {
   return j.is_object() && j.contains("tool") && j["tool"] == "debugmalloc";
 }
 
-Baseline baselineFromJson(const std::string& text, const std::string& path, unsigned groupFrames) {
+Baseline baselineFromJson(const std::string& text, const std::string& path, unsigned groupFrames,
+                          const std::string& allocFns) {
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object() || !j.contains("tool") || j["tool"] != "debugmalloc") bad(path, "not a debugmalloc JSON output");
   if (auto v = j.find("format_version"); v == j.end() || !v->is_number_integer() || v->get<int>() != 1)
@@ -75,12 +88,12 @@ Baseline baselineFromJson(const std::string& text, const std::string& path, unsi
         if (!dm::error_kind_from_name(kind.data(), kind.size(), &k)) bad(path, "unknown error kind \"" + kind + "\"");
         std::string access = stringOr(g, "access");
         Access a = access == "read" ? Access::Read : access == "write" ? Access::Write : Access::Unknown;
-        b.keys.insert(errorGroupKey(k, stackKeyOf(g, "stack", groupFrames, path),
-                                    stackKeyOf(g, "alloc_stack", groupFrames, path), a));
+        b.keys.insert(errorGroupKey(k, stackKeyOf(g, "stack", groupFrames, allocFns, path),
+                                    stackKeyOf(g, "alloc_stack", groupFrames, allocFns, path), a));
       } else {
         LeakKind k{};
         if (!dm::leak_kind_from_name(kind.data(), kind.size(), &k)) bad(path, "unknown leak kind \"" + kind + "\"");
-        b.keys.insert(leakGroupKey(k, stackKeyOf(g, "stack", groupFrames, path)));
+        b.keys.insert(leakGroupKey(k, stackKeyOf(g, "stack", groupFrames, allocFns, path)));
       }
     }
   }
@@ -88,7 +101,7 @@ Baseline baselineFromJson(const std::string& text, const std::string& path, unsi
 }
 
 Baseline loadBaseline(const std::string& path, unsigned groupFrames, const LoadOptions& load,
-                      const SymbolizeOptions* symbolizeOptions) {
+                      const SymbolizeOptions* symbolizeOptions, const std::string& allocFns) {
   std::error_code ec;
   if (!std::filesystem::is_directory(path, ec)) {
     std::ifstream in(path, std::ios::binary);
@@ -96,11 +109,12 @@ Baseline loadBaseline(const std::string& path, unsigned groupFrames, const LoadO
     std::ostringstream text;
     text << in.rdbuf();
     // A JSON output is one object; a report file has one per line and does not parse whole.
-    if (looksLikeJsonOutput(text.str())) return baselineFromJson(text.str(), path, groupFrames);
+    if (looksLikeJsonOutput(text.str())) return baselineFromJson(text.str(), path, groupFrames, allocFns);
   }
   LoadResult loaded = loadReports({path}, load);
   Model model;
   for (const ReportFile& r : loaded.reports) model.add(r);
+  model.allocFns = allocFns;  // the run's wrappers: the same frames name the groups on both sides
   std::vector<std::string> ignored;
   if (symbolizeOptions)
     symbolize(model, *symbolizeOptions, ignored);

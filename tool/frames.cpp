@@ -1,7 +1,10 @@
-// Frame identity across runs and the "is this the user's code" test.
+// Frame identity across runs, and which frame names a stack (common/alloc_fns.h).
 #include "frames.h"
 
-#include <array>
+#include "common/alloc_fns.h"
+#include "common/options_text.h"
+
+#include <algorithm>
 
 namespace dmtool {
 
@@ -49,54 +52,97 @@ std::string frameKey(const Model& model, FrameId id) {
   return frameKeyFrom(model.str(f.function), model.str(f.file), f.line, module, f.offset, f.pc);
 }
 
-std::string stackKey(const Model& model, const std::vector<FrameId>& stack, unsigned depth) {
+namespace {
+
+// The frames of a stack from `first` on, `depth` of them (0 = all), keys separated by '\n'.
+template <typename KeyAt>
+std::string joinKeys(std::size_t count, std::size_t first, unsigned depth, KeyAt&& keyAt) {
   std::string key;
-  std::size_t n = depth ? std::min<std::size_t>(depth, stack.size()) : stack.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i) key += '\n';
-    key += frameKey(model, stack[i]);
+  std::size_t end = depth ? std::min<std::size_t>(count, first + depth) : count;
+  for (std::size_t i = first; i < end; ++i) {
+    if (i != first) key += '\n';
+    key += keyAt(i);
   }
   return key;
 }
 
-namespace {
-
-bool startsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
-bool isRuntimeModule(std::string_view module) {
-  static constexpr std::array<std::string_view, 8> prefixes = {
-      "libdebugmalloc.so", "libc.so", "libstdc++.so", "libgcc_s.so", "ld-linux", "libm.so", "libpthread.so", "libc++"};
-  std::string_view name = baseName(module);
-  for (std::string_view p : prefixes)
-    if (startsWith(name, p)) return true;
-  return false;
-}
-
-bool isAllocatorFunction(std::string_view fn) {
-  static constexpr std::array<std::string_view, 12> names = {
-      "malloc",        "free",     "calloc", "realloc", "reallocarray", "posix_memalign",
-      "aligned_alloc", "memalign", "valloc", "pvalloc", "_start",       "malloc_usable_size"};
-  for (std::string_view n : names)
-    if (fn == n) return true;
-  return startsWith(fn, "operator new") || startsWith(fn, "operator delete") || startsWith(fn, "__libc_") ||
-         startsWith(fn, "std::") || startsWith(fn, "__gnu_cxx::") || startsWith(fn, "dm::") ||
-         startsWith(fn, "debugmalloc");
-}
+std::size_t namingIndex(std::size_t found) { return found == dm::kNoNamingFrame ? 0 : found; }
 
 }  // namespace
 
-bool isRuntimeFrame(const Model& model, FrameId id) {
-  const Frame& f = model.frame(id);
-  if (f.module && isRuntimeModule(model.str(model.module(*f.module).path))) return true;
-  if (f.function && isAllocatorFunction(model.str(f.function))) return true;
-  if (f.file && startsWith(model.str(f.file), "/usr/include/")) return true;
-  return false;
+std::string stackKey(const Model& model, const std::vector<FrameId>& stack, unsigned depth) {
+  std::size_t first = topUserFrame(model, stack).value_or(0);
+  return joinKeys(stack.size(), first, depth, [&](std::size_t i) { return frameKey(model, stack[i]); });
 }
 
+std::string stackKeyFrom(const std::vector<dm::FrameText>& frames, const std::vector<std::string>& keys,
+                         const std::string& allocFns, unsigned depth) {
+  std::size_t n = std::min(frames.size(), keys.size());
+  std::size_t first = namingIndex(dm::naming_frame(
+      n, [&](std::size_t i) { return frames[i]; }, allocFns.data(), allocFns.size()));
+  return joinKeys(n, first, depth, [&](std::size_t i) { return keys[i]; });
+}
+
+dm::FrameText frameFields(const Model& model, FrameId id) {
+  const Frame& f = model.frame(id);
+  dm::FrameText text;
+  if (f.function) {
+    const std::string& function = model.str(f.function);
+    text.function = function.data();
+    text.function_length = function.size();
+  }
+  if (f.file) {
+    const std::string& file = model.str(f.file);
+    text.file = file.data();
+    text.file_length = file.size();
+  }
+  if (f.module) {
+    const std::string& module = model.str(model.module(*f.module).path);
+    text.module = module.data();
+    text.module_length = module.size();
+  }
+  return text;
+}
+
+bool isRuntimeFrame(const Model& model, FrameId id) { return dm::is_runtime_frame(frameFields(model, id)); }
+
 std::optional<std::size_t> topUserFrame(const Model& model, const std::vector<FrameId>& stack) {
-  for (std::size_t i = 0; i < stack.size(); ++i)
-    if (!isRuntimeFrame(model, stack[i])) return i;
-  return std::nullopt;
+  std::size_t found = dm::naming_frame(
+      stack.size(), [&](std::size_t i) { return frameFields(model, stack[i]); }, model.allocFns.data(),
+      model.allocFns.size());
+  if (found == dm::kNoNamingFrame) return std::nullopt;
+  return found;
+}
+
+std::string effectiveAllocFns(const std::string& commandLine, const std::vector<ReportFile>& reports) {
+  std::string globs;
+  auto addGlobs = [&](const char* list, std::size_t length) {
+    std::size_t position = 0;
+    const char* item = nullptr;
+    std::size_t itemLength = 0;
+    while (dm::next_alloc_fn(list, length, &position, &item, &itemLength)) {
+      if (dm::is_no_builtins_item(item, itemLength)) continue;
+      if (!globs.empty()) globs += ',';
+      globs.append(item, itemLength);
+    }
+  };
+  addGlobs(commandLine.data(), commandLine.size());
+  bool everyProcessDropsBuiltins = !reports.empty();
+  for (const ReportFile& report : reports) {
+    const std::string& options = report.process.options;
+    const char* value = nullptr;
+    std::size_t length = 0;
+    bool found = dm::find_option_value(options.data(), options.size(), dm::kAllocFnsOption,
+                                       sizeof dm::kAllocFnsOption - 1, &value, &length);
+    if (found) addGlobs(value, length);
+    everyProcessDropsBuiltins &= found && !dm::alloc_fns_keep_builtins(value, length);
+  }
+  // The command line decides the built-ins; without it, the processes do when they all agree.
+  bool builtins = commandLine.empty() ? !everyProcessDropsBuiltins
+                                      : dm::alloc_fns_keep_builtins(commandLine.data(), commandLine.size());
+  return builtins        ? globs
+         : globs.empty() ? std::string(dm::kNoBuiltinAllocFns)
+                         : std::string(dm::kNoBuiltinAllocFns) + "," + globs;
 }
 
 }  // namespace dmtool

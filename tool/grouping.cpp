@@ -102,14 +102,10 @@ Findings groupFindings(const Model& model, const GroupOptions& options) {
   out.suppressed = model.librarySuppressed;
   out.diff = options.baseline != nullptr;
   StackKeys keys(model, options.groupFrames);
-  auto stackOf = [&](std::optional<StackId> id) -> const std::vector<FrameId>* {
-    return id ? &model.stack(*id) : nullptr;
-  };
 
   std::map<std::tuple<ErrorKind, Access, std::uint32_t, std::uint32_t>, std::size_t> errorIndex;
   for (const ErrorEvent& e : model.errors) {
-    if (options.suppressions && options.suppressions->suppressesError(
-                                    e.kind, model, {stackOf(e.stack), stackOf(e.allocStack), stackOf(e.freeStack)})) {
+    if (options.suppressions && options.suppressions->suppressesError(model, e)) {
       out.suppressed.errors += e.count;
       continue;
     }
@@ -134,7 +130,7 @@ Findings groupFindings(const Model& model, const GroupOptions& options) {
 
   std::map<std::pair<LeakKind, std::uint32_t>, std::size_t> leakIndex;
   for (const LeakEvent& l : model.leaks) {
-    if (options.suppressions && options.suppressions->suppressesLeak(model, {stackOf(l.stack)})) {
+    if (options.suppressions && options.suppressions->suppressesLeak(model, l)) {
       out.suppressed.leakBlocks += l.blocks;
       out.suppressed.leakBytes += l.bytes;
       continue;

@@ -95,7 +95,10 @@ heap-corruption, allocation-size-too-big, calloc-overflow, memcpy-param-overlap)
 and PATTERN a glob
 (* and ?) matched against each frame's function name, source file path or
 module path (or their last component).
-Lines starting with # are comments.)";
+Lines starting with # are comments. Valgrind's { ... } entries (Memcheck:Leak,
+Memcheck:Free, fun:, obj:, src:, ...) are read too, and may be mixed in; see
+the user guide, "Suppressions". --format suppressions and --format
+valgrind-suppressions write a file that suppresses what the report found.)";
 
 const char* kReportFooter = R"(EXAMPLES
   debugmalloc report /tmp/reports

@@ -91,6 +91,7 @@ class Model {
   std::vector<ErrorEvent> errors;
   std::vector<LeakEvent> leaks;
   SuppressedCounts librarySuppressed;  // what the library left out itself
+  std::string allocFns;                // allocation wrappers, a common/alloc_fns.h list (effectiveAllocFns)
 
   const Module& module(ModuleId id) const { return modules[id.value]; }
   const Frame& frame(FrameId id) const { return frames[id.value]; }

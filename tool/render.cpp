@@ -10,6 +10,8 @@ std::optional<Format> parseFormat(std::string_view s) {
   if (s == "html") return Format::Html;
   if (s == "xml") return Format::Xml;
   if (s == "junit") return Format::Junit;
+  if (s == "suppressions") return Format::Suppressions;
+  if (s == "valgrind-suppressions") return Format::ValgrindSuppressions;
   return std::nullopt;
 }
 
@@ -62,6 +64,10 @@ void render(Format format, std::ostream& out, const Model& model, const Findings
       return renderValgrindXml(out, model, findings, options);
     case Format::Junit:
       return renderJunit(out, model, findings, options);
+    case Format::Suppressions:
+      return renderSuppressions(out, model, findings, options);
+    case Format::ValgrindSuppressions:
+      return renderValgrindSuppressions(out, model, findings, options);
   }
 }
 

@@ -13,7 +13,7 @@
 
 namespace dmtool {
 
-enum class Format { Text, Json, Sarif, Html, Xml, Junit };
+enum class Format { Text, Json, Sarif, Html, Xml, Junit, Suppressions, ValgrindSuppressions };
 std::optional<Format> parseFormat(std::string_view s);
 
 // Which findings make the exit status 1 (--fail-on).
@@ -42,6 +42,10 @@ void renderSarif(std::ostream& out, const Model& model, const Findings& findings
 void renderHtml(std::ostream& out, const Model& model, const Findings& findings, const RenderOptions& options);
 void renderValgrindXml(std::ostream& out, const Model& model, const Findings& findings, const RenderOptions& options);
 void renderJunit(std::ostream& out, const Model& model, const Findings& findings, const RenderOptions& options);
+// One suppression per finding group: KIND:PATTERN rules, or Valgrind entries (render_suppressions.cpp).
+void renderSuppressions(std::ostream& out, const Model& model, const Findings& findings, const RenderOptions& options);
+void renderValgrindSuppressions(std::ostream& out, const Model& model, const Findings& findings,
+                                const RenderOptions& options);
 
 void render(Format format, std::ostream& out, const Model& model, const Findings& findings,
             const RenderOptions& options);

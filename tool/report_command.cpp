@@ -2,6 +2,7 @@
 #include "report_command.h"
 
 #include "baseline.h"
+#include "frames.h"
 #include "grouping.h"
 #include "inputs.h"
 #include "model.h"
@@ -20,9 +21,11 @@ namespace dmtool {
 
 void addReportOptions(CLI::App& app, ReportSettings& s, bool forRun) {
   const char* out = "Output";
-  app.add_option("-f,--format", s.format, "text (default), json, sarif, html, xml (Valgrind's), or junit")
+  app.add_option("-f,--format", s.format,
+                 "text (default), json, sarif, html, xml (Valgrind's), junit, or a suppression file for the "
+                 "findings: suppressions (KIND:PATTERN rules) or valgrind-suppressions (Valgrind's entries)")
       ->type_name("FORMAT")
-      ->check(CLI::IsMember({"text", "json", "sarif", "html", "xml", "junit"}))
+      ->check(CLI::IsMember({"text", "json", "sarif", "html", "xml", "junit", "suppressions", "valgrind-suppressions"}))
       ->group(out);
   app.add_option("-o,--output", s.output,
                  forRun ? "write the report to FILE (default: stderr; '-' = stdout)"
@@ -53,8 +56,17 @@ void addReportOptions(CLI::App& app, ReportSettings& s, bool forRun) {
                  "possible, reachable, all, none")
       ->type_name("LIST")
       ->group(sel);
-  app.add_option("--group-frames", s.groupFrames, "group stacks on their top N frames only (default: all)")
+  app.add_option("--group-frames", s.groupFrames,
+                 "group stacks on N frames only, from the frame that names them (default: all)")
       ->type_name("N")
+      ->group(sel);
+  app.add_option("--alloc-fns", s.allocFns,
+                 std::string("allocation wrappers: a comma list of globs of functions that only allocate for their "
+                             "caller; a finding is named and grouped after the first frame below them. Added to the "
+                             "built-ins (xmalloc, g_malloc*, strdup, operator new*, PyMem_Malloc, ...) and to each "
+                             "process's alloc_fns option; '-' in the list drops the built-ins") +
+                     (forRun ? " (alloc_fns; passed to the library too)" : ""))
+      ->type_name("GLOBS")
       ->group(sel);
   if (!forRun) {
     app.add_option(
@@ -106,9 +118,11 @@ int executeReport(const ReportSettings& s, bool toStderr, ReportOutcome* outcome
     LoadResult loaded = loadReports(s.paths, load);
     RenderOptions render;
     render.warnings = std::move(loaded.warnings);
+    render.warnings.insert(render.warnings.begin(), suppressions.warnings().begin(), suppressions.warnings().end());
 
     Model model;
     for (const ReportFile& r : loaded.reports) model.add(r);
+    model.allocFns = effectiveAllocFns(s.allocFns, loaded.reports);
     loaded.reports.clear();
     SymbolizeOptions symOptions{s.debugRoot};
     if (s.symbolize)
@@ -117,7 +131,8 @@ int executeReport(const ReportSettings& s, bool toStderr, ReportOutcome* outcome
       demangleNames(model);
 
     std::optional<Baseline> baseline;
-    if (!s.diff.empty()) baseline = loadBaseline(s.diff, s.groupFrames, load, s.symbolize ? &symOptions : nullptr);
+    if (!s.diff.empty())
+      baseline = loadBaseline(s.diff, s.groupFrames, load, s.symbolize ? &symOptions : nullptr, model.allocFns);
 
     GroupOptions group;
     group.groupFrames = s.groupFrames;

@@ -24,6 +24,7 @@ struct ReportSettings {
   std::vector<std::string> suppressionFiles;
   std::string failOn = "errors,definite,indirect";
   unsigned groupFrames = 0;
+  std::string allocFns;  // --alloc-fns: allocation wrappers added to the built-ins ("-" drops them)
   unsigned sourceContext = 2;
   std::string diff;
   bool keepGoing = false;

@@ -4,6 +4,7 @@
 #include "child_process.h"
 #include "preload.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -39,7 +40,8 @@ void addRunOptions(CLI::App& app, RunSettings& s) {
       ->group(check);
   app.add_flag("--abort-on-error", s.abortOnError, "abort() at the first error (abort_on_error=1)")->group(check);
   app.add_option("--suppressions", s.suppressions,
-                 "suppression rules (KIND:PATTERN lines), applied by the library and the report")
+                 "suppression rules (KIND:PATTERN lines or Valgrind's { } entries), applied by the library and "
+                 "the report")
       ->type_name("FILE")
       ->group(check);
   app.add_option("--leak-kinds", s.leakKinds,
@@ -83,6 +85,12 @@ std::string libraryOptions(const RunSettings& s) {
   if (s.abortOnError) add("abort_on_error=1");
   if (!s.suppressions.empty()) add("suppressions=" + fs::absolute(s.suppressions).string());
   if (!s.leakKinds.empty()) add("leak_kinds=" + s.leakKinds);
+  if (!s.report.allocFns.empty()) {
+    // ':' ends a value in DEBUGMALLOC_OPTIONS: the library gets '?' (any one character) in its place.
+    std::string globs = s.report.allocFns;
+    std::replace(globs.begin(), globs.end(), ':', '?');
+    add("alloc_fns=" + globs);
+  }
   add("exitcode=" + std::to_string(s.exitcode));
   for (const std::string& o : s.passThrough) add(o);
   return out;

@@ -16,6 +16,7 @@
 #include "support/mutex.h"
 #include "support/options.h"
 #include "stacks/stack_capture.h"
+#include "findings/site_name.h"
 #include "findings/suppressions.h"
 #include "stacks/symbolize.h"
 #include "support/text_buffer.h"
@@ -104,6 +105,23 @@ void print_stack(TextBuffer& out, const char* prefix, StackId id) {
   format_stack(out, frames, frames != nullptr ? depth : 0, prefix);
 }
 
+// "SUMMARY: KIND in SITE, on a block allocated in SITE": where it was found and where the block
+// came from, each named after the frame the tool names it after (findings/site_name.h).
+void render_summary_line(TextBuffer& out, const ErrorRecord& r, const char* prefix) {
+  bool found = r.found_stack != 0, allocated = r.block_known && r.alloc_stack != 0;
+  if (!found && !allocated) return;  // no stack at all: nothing to name
+  out.str(prefix).str("SUMMARY: ").str(error_kind_name(r.kind));
+  if (found) {
+    out.str(" in ");
+    if (!append_site_name(out, r.found_stack)) out.str("an unknown place");
+  }
+  if (allocated) {
+    out.str(found ? ", on a block allocated in " : " on a block allocated in ");
+    if (!append_site_name(out, r.alloc_stack)) out.str("an unknown place");
+  }
+  out.ch('\n');
+}
+
 void render_block_context(TextBuffer& out, const ErrorRecord& r, const char* prefix) {
   out.str(prefix).str("ERROR: debugmalloc: ").str(error_kind_name(r.kind));
   if (r.address != 0) out.str(" on ").ptr(r.address);  // bad requests have no address
@@ -123,6 +141,7 @@ void render_block_context(TextBuffer& out, const ErrorRecord& r, const char* pre
       print_stack(out, prefix, r.free_stack);
     }
   }
+  render_summary_line(out, r, prefix);
 }
 
 void print_report(const ErrorRecord& r, const BlockRef* block, const Damage* damage) {
@@ -157,7 +176,7 @@ void emit(ErrorRecord& r, const BlockRef* block, const Damage* damage) {
     ScopedLock lock(g_report_mu);
     bool first = false;
     ErrorRecord* entry = distinct_entry(r, &first);
-    if (first && entry != nullptr) entry->suppressed = error_is_suppressed(r.kind, r.found_stack, r.alloc_stack);
+    if (first && entry != nullptr) entry->suppressed = error_is_suppressed(r.kind, r.found_stack, r.alloc_stack, r.api);
     counted = entry == nullptr || !entry->suppressed;
     if (entry != nullptr) {
       ++entry->count;

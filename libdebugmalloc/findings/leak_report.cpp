@@ -7,6 +7,7 @@
 #include "support/internal_arena.h"
 #include "support/options.h"
 #include "findings/report_writer.h"
+#include "findings/site_name.h"
 #include "findings/suppressions.h"
 #include "stacks/symbolize.h"
 #include "support/text_buffer.h"
@@ -55,6 +56,11 @@ void render_groups(TextBuffer& out, const LeakCheck& check, unsigned kinds, cons
     uint32_t depth = 0;
     const uintptr_t* frames = depot_get(g.stack, &depth);
     format_stack(out, frames, frames != nullptr ? depth : 0, prefix);
+    // Named after the frame the tool names the group after (findings/site_name.h).
+    out.str(prefix).str("SUMMARY: ").str(leak_kind_name(g.kind)).str(" leak of ").dec(g.bytes).str(" byte");
+    out.str(plural(g.bytes)).str(" allocated in ");
+    if (!append_site_name(out, g.stack)) out.str("an unknown place");
+    out.ch('\n');
     out.str(prefix).ch('\n');
     if (fd >= 0) out.flush(fd);
   }
@@ -151,7 +157,7 @@ void run_leak_check(LeakCheck* check, uint32_t min_epoch, bool print_it, const S
     for (LeakGroup& g : check->result.groups) {
       // Only what would be shown is matched against suppressions (symbolization costs).
       if ((kinds & (1u << static_cast<int>(g.kind))) == 0) continue;
-      g.suppressed = leak_is_suppressed(g.stack);
+      g.suppressed = leak_is_suppressed(g.stack, g.kind);
       if (g.suppressed) {
         check->suppressed_blocks += g.blocks;
         check->suppressed_bytes += g.bytes;

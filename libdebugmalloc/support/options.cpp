@@ -7,6 +7,7 @@
 
 #include <cstring>
 
+#include "common/options_text.h"
 #include "support/platform.h"
 #include "support/text_buffer.h"
 
@@ -93,20 +94,9 @@ bool parse_uint(const char* s, size_t n, uint64_t* out) {
   return true;
 }
 
-bool is_name_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }
-
-// A value ends at ':' or at a ',' that starts the next "name=" (so that list
-// values such as leak_kinds=definite,indirect keep their commas).
-size_t value_length(const char* v) {
-  size_t i = 0;
-  for (; v[i] != '\0' && v[i] != ':'; ++i) {
-    if (v[i] != ',') continue;
-    size_t j = i + 1;
-    while (is_name_char(v[j])) ++j;
-    if (j > i + 1 && v[j] == '=') break;
-  }
-  return i;
-}
+// A value ends at ':' or at a ',' that starts the next "name=" (common/options_text.h: the
+// tool reads the text back from report files by the same rule).
+size_t value_length(const char* v) { return option_value_length(v, strlen(v)); }
 
 struct Warner {
   WarnFn warn;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -210,6 +211,47 @@ TEST(FailureText, SystemHeadersAndGlibcPathsAreNotTheUsersSource) {
   ASSERT_TRUE(text.first_user_line());
   EXPECT_EQ(text.first_user_line()->file, "/src/textkit.cpp");
   EXPECT_EQ(text.first_user_line()->line, 27);
+}
+
+// A leak through the program's own allocation wrappers is reported at the wrapper's caller,
+// as the library and the tool name it (alloc_fns); the wrappers stay in the text.
+TEST(FailureText, AllocationWrappersAreNotWhereALeakIsReported) {
+  std::vector<debugmalloc_frame> frames = {frame(0x10, "xmalloc", "/src/util.c", 12),
+                                           frame(0x11, "my_zalloc", "/src/util.c", 30),
+                                           frame(0x12, "make_record", "/src/record.c", 44)};
+  debugmalloc_finding leak = finding();
+  leak.is_leak = 1;
+  leak.message = "definite leak: 32 bytes in 1 block definitely lost";
+  leak.alloc_stack = stack(frames);
+
+  FailureText builtins;  // xmalloc is a built-in wrapper; my_zalloc is not
+  builtins.add_leak(leak);
+  ASSERT_TRUE(builtins.first_user_line());
+  EXPECT_EQ(builtins.first_user_line()->line, 30);
+  EXPECT_NE(builtins.text().find("in xmalloc /src/util.c:12"), std::string::npos) << builtins.text();
+
+  FailureText own("my_*");
+  own.add_leak(leak);
+  ASSERT_TRUE(own.first_user_line());
+  EXPECT_EQ(own.first_user_line()->file, "/src/record.c");
+  EXPECT_EQ(own.first_user_line()->line, 44);
+
+  FailureText none("-");  // the built-ins turned off: the first frame is the place
+  none.add_leak(leak);
+  ASSERT_TRUE(none.first_user_line());
+  EXPECT_EQ(none.first_user_line()->line, 12);
+}
+
+TEST(FailureText, TheWrappersComeFromTheLibrarysOptions) {
+  const char* before = getenv("DEBUGMALLOC_OPTIONS");
+  std::string saved = before != nullptr ? before : "";
+  setenv("DEBUGMALLOC_OPTIONS", "leaks=1:alloc_fns=my_*,xalloc:exitcode=0", 1);
+  EXPECT_EQ(alloc_fns_from_environment(), "my_*,xalloc");
+  setenv("DEBUGMALLOC_OPTIONS", "leaks=1", 1);
+  EXPECT_EQ(alloc_fns_from_environment(), "");
+  unsetenv("DEBUGMALLOC_OPTIONS");
+  EXPECT_EQ(alloc_fns_from_environment(), "");
+  if (before != nullptr) setenv("DEBUGMALLOC_OPTIONS", saved.c_str(), 1);
 }
 
 TEST(RunnerFrames, FullAndShortNames) {

@@ -44,6 +44,7 @@ GOLDEN = [
     ("example-allocation-size-too-big", ["example:allocation-size-too-big"], []),
     ("example-calloc-overflow", ["example:calloc-overflow"], []),
     ("example-clean", ["example:clean"], []),
+    ("example-leak-through-wrapper", ["example:leak-through-wrapper"], ["--alloc-fns", "my_x*"]),
 ]
 
 

@@ -1,0 +1,24 @@
+// The frame that names a stack in the library's own text (the SUMMARY line of each error and
+// leak group): common/alloc_fns.h's rule with the alloc_fns option, so that the library names a
+// finding after the same frame as the tool.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "stacks/stack_depot.h"
+#include "stacks/symbolize.h"
+#include "support/text_buffer.h"
+
+namespace dm {
+
+// The index of the frame that names `frames` (symbolized), with the wrappers of `alloc_fns` (the
+// option's syntax) added to the built-ins; 0 when every frame is the runtime's.
+size_t naming_frame_index(const FrameInfo* frames, size_t count, const char* alloc_fns);
+
+// Appends "FUNCTION (FILE:LINE)" for the frame that names stack `id` (MODULE+0xOFFSET when it
+// has no name); false, and nothing appended, when the stack is empty or unknown. Symbolizes:
+// the caller runs under ScopedInternal.
+bool append_site_name(TextBuffer& out, StackId id);
+
+}  // namespace dm
