@@ -101,6 +101,7 @@ dm::FrameText frameFields(const Model& model, FrameId id) {
     text.module = module.data();
     text.module_length = module.size();
   }
+  text.line = f.line;
   return text;
 }
 

@@ -1,6 +1,7 @@
 // Suppression files: parsing `KIND:PATTERN` lines and Valgrind entries, and matching them against stacks.
 #include "suppressions.h"
 
+#include "frames.h"
 #include "parse_error.h"
 
 #include <cxxabi.h>
@@ -150,34 +151,8 @@ void Suppressions::append(const Suppressions& other) {
   entryMatches_.clear();
 }
 
-namespace {
-
-dm::FrameText frameText(const Model& model, FrameId id) {
-  const Frame& f = model.frame(id);
-  dm::FrameText text;
-  if (f.function) {
-    const std::string& function = model.str(f.function);
-    text.function = function.data();
-    text.function_length = function.size();
-  }
-  if (f.file) {
-    const std::string& file = model.str(f.file);
-    text.file = file.data();
-    text.file_length = file.size();
-  }
-  if (f.module) {
-    const std::string& module = model.str(model.module(*f.module).path);
-    text.module = module.data();
-    text.module_length = module.size();
-  }
-  text.line = f.line;
-  return text;
-}
-
-}  // namespace
-
 bool Suppressions::matchesFrame(const SuppressionRule& rule, const Model& model, FrameId id) const {
-  return dm::suppression_matches_frame(rule.pattern.data(), rule.pattern.size(), frameText(model, id));
+  return dm::suppression_matches_frame(rule.pattern.data(), rule.pattern.size(), frameFields(model, id));
 }
 
 bool Suppressions::anyFrameMatches(const Model& model, const std::vector<const std::vector<FrameId>*>& stacks,
@@ -207,7 +182,7 @@ bool Suppressions::entryMatches(std::size_t r, const Model& model, StackId stack
     const ValgrindRule& rule = valgrindRules_[r];
     const std::vector<FrameId>& frames = model.stack(stack);
     it->second = dm::valgrind_stack_matches(rule.lines.data(), rule.lines.size(), top, frames.size(),
-                                            [&](std::size_t i) { return frameText(model, frames[i]); });
+                                            [&](std::size_t i) { return frameFields(model, frames[i]); });
   }
   return it->second;
 }

@@ -10,7 +10,18 @@ namespace dm {
 
 namespace {
 
-FrameText text_of(const FrameInfo& f) {
+const char* base_name(const char* path) {
+  const char* base = path;
+  for (const char* p = path; *p != '\0'; ++p)
+    if (*p == '/') base = p + 1;
+  return base;
+}
+
+const char* list_of(const char* alloc_fns) { return alloc_fns != nullptr ? alloc_fns : ""; }
+
+}  // namespace
+
+FrameText frame_text_of(const FrameInfo& f) {
   FrameText text;
   if (f.function != nullptr) {
     text.function = f.function;
@@ -24,24 +35,14 @@ FrameText text_of(const FrameInfo& f) {
     text.module = f.module;
     text.module_length = strlen(f.module);
   }
+  text.line = f.line;
   return text;
 }
-
-const char* base_name(const char* path) {
-  const char* base = path;
-  for (const char* p = path; *p != '\0'; ++p)
-    if (*p == '/') base = p + 1;
-  return base;
-}
-
-const char* list_of(const char* alloc_fns) { return alloc_fns != nullptr ? alloc_fns : ""; }
-
-}  // namespace
 
 size_t naming_frame_index(const FrameInfo* frames, size_t count, const char* alloc_fns) {
   const char* list = list_of(alloc_fns);
   size_t found = naming_frame(
-      count, [&](size_t i) { return text_of(frames[i]); }, list, strlen(list));
+      count, [&](size_t i) { return frame_text_of(frames[i]); }, list, strlen(list));
   return found == kNoNamingFrame ? 0 : found;
 }
 
@@ -57,7 +58,7 @@ bool append_site_name(TextBuffer& out, StackId id) {
       [&](size_t i) {
         FrameInfo info;
         symbolize_frame(pcs[i], g_options.symbolize, &info);
-        return text_of(info);
+        return frame_text_of(info);
       },
       list, strlen(list));
   if (index == kNoNamingFrame) index = 0;

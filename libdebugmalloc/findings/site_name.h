@@ -6,11 +6,15 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "common/suppression_rule.h"
 #include "stacks/stack_depot.h"
 #include "stacks/symbolize.h"
 #include "support/text_buffer.h"
 
 namespace dm {
+
+// A symbolized frame as the shared rules (common/) read it.
+FrameText frame_text_of(const FrameInfo& f);
 
 // The index of the frame that names `frames` (symbolized), with the wrappers of `alloc_fns` (the
 // option's syntax) added to the built-ins; 0 when every frame is the runtime's.

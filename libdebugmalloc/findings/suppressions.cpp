@@ -9,6 +9,7 @@
 
 #include "common/suppression_rule.h"
 #include "common/valgrind_suppression.h"
+#include "findings/site_name.h"
 #include "support/mutex.h"
 #include "support/options.h"
 #include "support/platform.h"
@@ -218,19 +219,7 @@ char* read_file(const char* path, size_t* length) {
 FrameText frame_text(uintptr_t pc) {
   FrameInfo f;
   symbolize_frame(pc, true, &f);
-  FrameText text;
-  text.function = f.function;
-  text.function_length = strlen(f.function);
-  if (f.file != nullptr) {
-    text.file = f.file;
-    text.file_length = strlen(f.file);
-  }
-  if (f.module != nullptr) {
-    text.module = f.module;
-    text.module_length = strlen(f.module);
-  }
-  text.line = f.line;
-  return text;
+  return frame_text_of(f);
 }
 
 // KIND:PATTERN rules: any frame of the stack matches a pattern of a rule selected by `applies`.
