@@ -198,36 +198,29 @@ inline constexpr const char* kValgrindDeleteArrayFunctions[] = {
     "operator delete[](void*, unsigned long, std::align_val_t)",
     "operator delete[](void*, std::align_val_t, std::nothrow_t const&)",
 };
-// Every function that makes a block: a leak's frame 0 may be any of them.
-inline constexpr const char* kValgrindAllocationFunctions[] = {
-    "malloc",
-    "calloc",
-    "realloc",
-    "reallocarray",
-    "memalign",
-    "posix_memalign",
-    "aligned_alloc",
-    "valloc",
-    "pvalloc",
-    "_Znwm",
-    "_ZnwmRKSt9nothrow_t",
-    "_ZnwmSt11align_val_t",
-    "_ZnwmSt11align_val_tRKSt9nothrow_t",
-    "__builtin_new",
-    "operator new(unsigned long)",
-    "operator new(unsigned long, std::nothrow_t const&)",
-    "operator new(unsigned long, std::align_val_t)",
-    "operator new(unsigned long, std::align_val_t, std::nothrow_t const&)",
-    "_Znam",
-    "_ZnamRKSt9nothrow_t",
-    "_ZnamSt11align_val_t",
-    "_ZnamSt11align_val_tRKSt9nothrow_t",
-    "__builtin_vec_new",
-    "operator new[](unsigned long)",
-    "operator new[](unsigned long, std::nothrow_t const&)",
-    "operator new[](unsigned long, std::align_val_t)",
-    "operator new[](unsigned long, std::align_val_t, std::nothrow_t const&)",
+// The C allocation functions.
+inline constexpr const char* kValgrindMallocFunctions[] = {
+    "malloc", "calloc", "realloc", "reallocarray", "memalign", "posix_memalign", "aligned_alloc", "valloc", "pvalloc",
 };
+
+// Lists joined at compile time (no allocation): one list of names made of several.
+template <size_t N>
+struct ValgrindNames {
+  const char* names[N];
+};
+template <size_t A, size_t B, size_t C>
+constexpr ValgrindNames<A + B + C> join_valgrind_names(const char* const (&a)[A], const char* const (&b)[B],
+                                                       const char* const (&c)[C]) {
+  ValgrindNames<A + B + C> out{};
+  for (size_t i = 0; i < A; ++i) out.names[i] = a[i];
+  for (size_t i = 0; i < B; ++i) out.names[A + i] = b[i];
+  for (size_t i = 0; i < C; ++i) out.names[A + B + i] = c[i];
+  return out;
+}
+
+// Every function that makes a block: a leak's frame 0 may be any of them.
+inline constexpr auto kValgrindAllocationFunctions =
+    join_valgrind_names(kValgrindMallocFunctions, kValgrindNewFunctions, kValgrindNewArrayFunctions);
 
 // Frame 0 of a Valgrind stack: one of `names`, or the one name given by length; absent when
 // the finding was not found by a call (a fault is caught at the instruction itself).
@@ -249,7 +242,7 @@ constexpr ValgrindTopFrame valgrind_top_of(const char* const (&names)[N]) {
 }
 
 // A leak's frame 0: the allocation function is not recorded with the block's stack.
-constexpr ValgrindTopFrame valgrind_top_for_allocation() { return valgrind_top_of(kValgrindAllocationFunctions); }
+constexpr ValgrindTopFrame valgrind_top_for_allocation() { return valgrind_top_of(kValgrindAllocationFunctions.names); }
 
 constexpr bool starts_with_word(const char* text, size_t length, const char* prefix) {
   size_t i = 0;
@@ -524,8 +517,8 @@ constexpr bool matches_any(const char* pattern, size_t length, const char* const
 }
 
 constexpr bool matches_a_replaced_function(const char* pattern, size_t length) {
-  return matches_any(pattern, length, kValgrindAllocationFunctions,
-                     sizeof kValgrindAllocationFunctions / sizeof kValgrindAllocationFunctions[0]) ||
+  return matches_any(pattern, length, kValgrindAllocationFunctions.names,
+                     sizeof kValgrindAllocationFunctions.names / sizeof kValgrindAllocationFunctions.names[0]) ||
          matches_any(pattern, length, kValgrindDeleteFunctions,
                      sizeof kValgrindDeleteFunctions / sizeof kValgrindDeleteFunctions[0]) ||
          matches_any(pattern, length, kValgrindDeleteArrayFunctions,

@@ -84,13 +84,14 @@ void HeapCheckListener::check(const ::testing::TestInfo& test_info) {
   // text the callbacks build is never seen by it.
   scrub_stack_below();
   size_t leaked = 0;
-  FailureText leaks(alloc_fns_from_environment());
+  const std::string alloc_fns = alloc_fns_from_environment();
+  FailureText leaks(alloc_fns);
   if (checks_.leaks) leaked = debugmalloc_leaks_since_each(mark_, add_leak, &leaks);
   // Overflows of blocks that are still live, and writes into freed ones, are found only
   // when the block is checked: check them all now, while they are this test's doing.
   if (checks_.check_heap) debugmalloc_check_heap();
   size_t errors = 0;
-  FailureText error_text(alloc_fns_from_environment());
+  FailureText error_text(alloc_fns);
   if (checks_.errors) errors = debugmalloc_errors_since_each(errors_at_start_, add_error, &error_text);
   // No finding means every error was suppressed (the count includes them).
   if (errors > 0 && !error_text.text().empty())

@@ -3,7 +3,6 @@
 
 #include <cstring>
 
-#include "common/alloc_fns.h"
 #include "support/options.h"
 
 namespace dm {
@@ -16,8 +15,6 @@ const char* base_name(const char* path) {
     if (*p == '/') base = p + 1;
   return base;
 }
-
-const char* list_of(const char* alloc_fns) { return alloc_fns != nullptr ? alloc_fns : ""; }
 
 }  // namespace
 
@@ -39,29 +36,20 @@ FrameText frame_text_of(const FrameInfo& f) {
   return text;
 }
 
-size_t naming_frame_index(const FrameInfo* frames, size_t count, const char* alloc_fns) {
-  const char* list = list_of(alloc_fns);
-  size_t found = naming_frame(
-      count, [&](size_t i) { return frame_text_of(frames[i]); }, list, strlen(list));
-  return found == kNoNamingFrame ? 0 : found;
-}
-
 bool append_site_name(TextBuffer& out, StackId id) {
   uint32_t depth = 0;
   const uintptr_t* pcs = id != 0 ? depot_get(id, &depth) : nullptr;
   if (pcs == nullptr || depth == 0) return false;
   // One frame at a time, no array: this may run on a small signal stack. The names it points
   // to are the symbolizer's, kept for the life of the process.
-  const char* list = list_of(g_options.alloc_fns);
-  size_t index = naming_frame(
+  size_t index = naming_frame_index(
       depth,
       [&](size_t i) {
         FrameInfo info;
         symbolize_frame(pcs[i], g_options.symbolize, &info);
-        return frame_text_of(info);
+        return info;
       },
-      list, strlen(list));
-  if (index == kNoNamingFrame) index = 0;
+      g_options.alloc_fns);
   FrameInfo f;
   symbolize_frame(pcs[index], g_options.symbolize, &f);  // cached: the stack was just printed
   if (f.function[0] != '\0') {

@@ -58,7 +58,8 @@ size_t library_choice(const std::vector<Frame>& stack, const std::string& option
     frames[i].module = stack[i].module;
     frames[i].offset = 0x1000 + i;
   }
-  return dm::naming_frame_index(frames.data(), frames.size(), options.alloc_fns);
+  return dm::naming_frame_index(
+      frames.size(), [&](size_t i) { return frames[i]; }, options.alloc_fns);
 }
 
 std::string quoted(const char* s) { return *s ? std::string("\"") + s + "\"" : std::string("null"); }
